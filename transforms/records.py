@@ -125,6 +125,7 @@ class Removal:
     duplicate_of: str
     similarity: float
     part: str
+    reason: str = "duplicate:near"  # or "duplicate:exact"
 
 
 SHARD_SCHEMA = pa.schema(

@@ -1,0 +1,44 @@
+# crawlsift — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.crawlsift-installed
+DEMO ?= demo
+WORKERS ?= 2
+BEAM_LOCAL := --runner DirectRunner --direct_running_mode multi_processing --direct_num_workers $(WORKERS)
+
+.PHONY: help setup demo test lint format bench bench-dedup bench-store bench-faults clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,notebook]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install crawlsift with its dev extras
+
+demo: setup  ## build a sample crawl, run the pipeline on it with 2 local workers, print the summary
+	rm -rf $(DEMO)
+	$(PY) -m pipelines.demo --output $(DEMO)
+	$(PY) -m pipelines.crawl_to_shards \
+	    --input '$(DEMO)/crawl/warc/*.warc.gz' \
+	    --input '$(DEMO)/crawl/html/*.html' \
+	    --input '$(DEMO)/crawl/jsonl/*.jsonl' \
+	    --output $(DEMO)/out $(BEAM_LOCAL)
+
+test: setup  ## the test suite (pure functions, composites, end-to-end runs)
+	$(PY) -m pytest -q
+
+lint: setup  ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup  ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:  ## remove the demo output and caches (keeps .venv)
+	rm -rf $(DEMO) bench-out .pytest_cache .ruff_cache

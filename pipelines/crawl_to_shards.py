@@ -1,0 +1,127 @@
+"""crawl_to_shards: raw crawls in, deduplicated language-partitioned Parquet shards out.
+
+    python -m pipelines.crawl_to_shards --input 'crawl/**/*.warc.gz' --output out/
+
+The Beam graph is four labelled composites (see README "How it works"):
+
+    ListInputs -> ProcessFiles -> Deduplicate -> PublishShards
+
+after which the driver, the metadata store's single writer, loads the store parts the workers
+wrote, checks that every input record is accounted for, and writes the summary.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipelines.options import (
+    DedupOptions,
+    ExtractionOptions,
+    InputOptions,
+    LanguageOptions,
+    OutputOptions,
+    UsageError,
+    build_parser,
+    unknown_flags,
+    validate_options,
+)
+from pipelines.run_driver import execute
+from transforms.dedup import Deduplicate
+from transforms.documents import DocumentConfig
+from transforms.layout import OutputLayout
+from transforms.listing import ListInputs
+from transforms.process_files import ProcessFiles
+from transforms.readers import ReadLimits
+from transforms.shards import PublishShards
+
+PROG = "python -m pipelines.crawl_to_shards"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a run needs, read once from the options."""
+
+    inputs: tuple[str, ...]
+    output: str
+    metadata_store: str
+    files_per_batch: int
+    batch_bytes: int
+    limits: ReadLimits
+    documents: DocumentConfig
+    max_rows_per_shard: int
+    row_group_rows: int
+    quiet: bool
+
+
+def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
+    """Parse and check the command line; raises UsageError with a one-line message."""
+    build_parser(PROG).parse_known_args(list(argv))  # crawlsift's own flags: values and --help
+    unknown = unknown_flags(argv)
+    if unknown:
+        raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see --help)")
+    options = PipelineOptions(list(argv))
+    validate_options(options)
+    inputs = options.view_as(InputOptions)
+    extraction = options.view_as(ExtractionOptions)
+    language = options.view_as(LanguageOptions)
+    dedup = options.view_as(DedupOptions)
+    output = options.view_as(OutputOptions)
+    settings = RunSettings(
+        inputs=tuple(inputs.input),
+        output=output.output.rstrip("/") or "/",
+        metadata_store=output.metadata_store or f"{output.output.rstrip('/')}/metadata.duckdb",
+        files_per_batch=inputs.files_per_batch,
+        batch_bytes=inputs.batch_bytes,
+        limits=ReadLimits(inputs.max_record_bytes, inputs.max_decompressed_bytes),
+        documents=DocumentConfig(
+            extraction_mode=extraction.extraction_mode,
+            min_words=extraction.min_words,
+            languages=tuple(language.languages) if language.languages else None,
+            min_language_score=language.min_language_score,
+            dedup=dedup.dedup,
+            dedup_threshold=dedup.dedup_threshold,
+            num_perm=dedup.num_perm,
+        ),
+        max_rows_per_shard=output.max_rows_per_shard,
+        row_group_rows=output.row_group_rows,
+        quiet=output.quiet,
+    )
+    return options, settings
+
+
+def build_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:
+    """The Beam graph: only file names, small keys and decisions cross a shuffle."""
+    batches = pipeline | "ListInputs" >> ListInputs(
+        list(settings.inputs), settings.files_per_batch, settings.batch_bytes
+    )
+    processed = batches | "ProcessFiles" >> ProcessFiles(
+        settings.documents, settings.limits, layout, settings.row_group_rows
+    )
+    removals = processed.candidates | "Deduplicate" >> Deduplicate(
+        settings.documents.dedup, settings.documents.dedup_threshold
+    )
+    _ = (processed.parts, removals) | "PublishShards" >> PublishShards(
+        layout, settings.max_rows_per_shard, settings.row_group_rows
+    )
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse, check, run the pipeline and the driver steps; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    started = time.time()
+    try:
+        options, settings = parse_args(argv)
+        return execute(options, settings, build_graph, argv, started)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(run())

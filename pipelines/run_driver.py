@@ -1,0 +1,148 @@
+"""The driver's side of a run: preflight checks, the pipeline, then the single-writer steps.
+
+Order matters for "nothing is lost": the store lock is taken before any work (a second writer
+fails fast), shards are published by the workers atomically, the store is loaded in one
+transaction after the pipeline succeeded, and only then are stale shards of an earlier run and the
+run's temporary work removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from metadata_store import MetadataStore, StoreError
+from pipelines.options import UsageError
+from pipelines.summary import RunSummary, counters_from_result, format_summary
+from transforms.layout import OutputLayout, join
+from transforms.readers import detect_format
+
+log = logging.getLogger("crawlsift")
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def check_inputs(patterns: Sequence[str]) -> None:
+    """Every pattern must match at least one file crawlsift can read."""
+    for pattern in patterns:
+        try:
+            matches = FileSystems.match([pattern])[0].metadata_list
+        except (ValueError, OSError) as error:
+            raise UsageError(f"cannot list --input {pattern}: {error}") from error
+        if not matches:
+            raise UsageError(f"no file matches --input {pattern}")
+        if not any(detect_format(m.path) for m in matches):
+            raise UsageError(
+                f"--input {pattern} matches {len(matches)} file(s) but none is .warc[.gz], "
+                ".html/.htm[.gz] or .jsonl[.gz]"
+            )
+
+
+def check_output_writable(output: str) -> None:
+    probe = join(output, f".crawlsift-write-test-{uuid.uuid4().hex}")
+    try:
+        with FileSystems.create(probe, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+            stream.write(b"ok")
+        FileSystems.delete([probe])
+    except (OSError, ValueError) as error:
+        raise UsageError(f"output {output} is not writable: {error}") from error
+
+
+def remove_stale_shards(layout: OutputLayout, current: set[str]) -> int:
+    """Delete shards under OUTPUT/data that this (full) run did not write; returns how many."""
+    pattern = join(layout.data_dir, "**", "*.parquet")
+    stale = [
+        m.path
+        for m in FileSystems.match([pattern])[0].metadata_list
+        if m.path[len(layout.output) + 1 :] not in current
+    ]
+    if stale:
+        FileSystems.delete(stale)
+    return len(stale)
+
+
+def remove_work_dir(layout: OutputLayout) -> None:
+    if FileSystems.exists(layout.work_dir):
+        FileSystems.delete([layout.work_dir])
+
+
+def run_pipeline(options: PipelineOptions, build: Callable[[beam.Pipeline], None]) -> Any:
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return result
+
+
+def execute(
+    options: PipelineOptions,
+    settings: Any,
+    build_graph: Callable[..., None],
+    argv: Sequence[str],
+    started: float,
+) -> int:
+    """Run one crawl_to_shards job end to end; returns the exit code."""
+    check_inputs(settings.inputs)
+    check_output_writable(settings.output)
+    layout = OutputLayout(settings.output, new_run_id())
+    try:
+        store = MetadataStore.open(settings.metadata_store)
+    except StoreError as error:
+        raise UsageError(str(error)) from error
+    with store:
+        try:
+            result = run_pipeline(options, lambda p: build_graph(p, settings, layout))
+        except Exception as error:  # noqa: BLE001 - a worker failure becomes one line + a log file
+            log_path = join(layout.work_dir, "error.log")
+            with FileSystems.create(log_path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+                f.write(traceback.format_exc().encode())
+            first_line = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+            print(f"error: the pipeline failed: {type(error).__name__}: {first_line[:300]}")
+            print(f"       full traceback in {log_path}; rerun the same command to finish")
+            return 1
+        counters = counters_from_result(result)
+        finished = dt.datetime.now(dt.timezone.utc)
+        store.load_run(
+            layout.run_id,
+            layout.run_parts_dir,
+            started_at=dt.datetime.fromtimestamp(started, dt.timezone.utc),
+            finished_at=finished,
+            argv=list(argv),
+            counters=counters,
+        )
+        accounting = store.accounting(layout.run_id)
+        shards = store.shards(layout.run_id)
+    remove_stale_shards(layout, set(shards))
+    remove_work_dir(layout)
+    summary = RunSummary(
+        run_id=layout.run_id,
+        output=settings.output,
+        metadata_store=settings.metadata_store,
+        records_in=accounting.records_in,
+        kept=accounting.kept,
+        filtered=accounting.filtered,
+        duplicate=accounting.duplicate,
+        error=accounting.error,
+        balanced=accounting.balanced,
+        seconds=round(finished.timestamp() - started, 3),
+        shards=len(shards),
+        counters=counters,
+    )
+    with FileSystems.create(
+        join(settings.output, "summary.json"), compression_type=CompressionTypes.UNCOMPRESSED
+    ) as stream:
+        stream.write(summary.to_json().encode())
+    print(summary.accounting_line() if settings.quiet else format_summary(summary))
+    return 0 if summary.balanced else 1

@@ -1,0 +1,164 @@
+"""From one raw record to its fate: a document that goes on to deduplication, or a final status.
+
+Pure logic, called by the fused ProcessFiles DoFn once per record. Counters are injected
+(``count(name)``), so tests assert exact counter dicts. Reason codes:
+
+* ``filtered:<reason>`` from the reader (``not_html``, ``http_status``, ``revisit``, ``empty``,
+  ``too_large``) or from here: ``no_text`` (nothing extracted), ``too_short`` (``--min_words``),
+  ``language`` (not in ``--languages``);
+* ``error:<reason>`` from the reader, or ``error:extraction_failed`` when the extractor raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from transforms.decoding import decode_html
+from transforms.extract import ExtractionConfig, count_words, extract_text
+from transforms.language import LanguageTagger
+from transforms.minhash import MinHasher, band_keys, exact_key, lsh_params, shingles
+from transforms.minhash import signature_bytes as to_signature_bytes
+from transforms.records import (
+    CANDIDATE,
+    ERROR,
+    FILTERED,
+    DedupCandidate,
+    Document,
+    RawRecord,
+)
+
+Counter = Callable[[str], None]
+
+EXTRACTION_MODES = {
+    "balanced": ExtractionConfig(),
+    "precision": ExtractionConfig(favor_precision=True),
+    "recall": ExtractionConfig(favor_recall=True),
+    "fast": ExtractionConfig(fast=True),
+}
+
+
+@dataclass(frozen=True)
+class DocumentConfig:
+    """What decides a record's fate; built once from the pipeline options."""
+
+    extraction_mode: str = "balanced"
+    min_words: int = 20
+    languages: tuple[str, ...] | None = None
+    min_language_score: float = 0.0
+    dedup: str = "minhash"
+    dedup_threshold: float = 0.8
+    num_perm: int = 128
+
+
+@dataclass
+class Toolbox:
+    """Heavy, per-worker helpers. Built in ``DoFn.setup()``, never pickled with a loaded state."""
+
+    config: DocumentConfig
+    tagger: LanguageTagger = field(default_factory=LanguageTagger)
+    hasher: MinHasher | None = None
+
+    def load(self) -> Toolbox:
+        self.tagger.load()
+        if self.config.dedup == "minhash":
+            self.hasher = MinHasher(num_perm=self.config.num_perm)
+        return self
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """``location`` is the record's row for the store; ``document`` is set for candidates."""
+
+    location: dict[str, Any]
+    document: Document | None = None
+
+
+def location_row(
+    raw: RawRecord, batch_id: str, status: str, reason: str | None, language: str | None = None
+) -> dict[str, Any]:
+    """The LOCATION_SCHEMA row of a record."""
+    return {
+        "record_id": raw.record_id,
+        "doc_id": raw.doc_id or raw.record_id,
+        "url": raw.url,
+        "source_uri": raw.source_uri,
+        "source_offset": raw.source_offset,
+        "source_length": raw.source_length,
+        "content_digest": raw.content_digest,
+        "fetch_time": raw.fetch_time,
+        "mime_type": raw.mime_type,
+        "size": raw.size,
+        "language": language,
+        "status": status,
+        "reason": reason,
+        "batch_id": batch_id,
+    }
+
+
+def _dropped(raw: RawRecord, batch_id: str, reason: str, count: Counter, language: str | None = None) -> RecordResult:
+    count(reason)
+    status = ERROR if reason.startswith("error:") else FILTERED
+    return RecordResult(location_row(raw, batch_id, status, reason, language))
+
+
+def record_text(raw: RawRecord, config: DocumentConfig) -> str | None:
+    """The main text of a record: JSONL text as given, HTML through extraction and cleanup."""
+    if raw.text is not None:
+        return raw.text.strip() or None
+    html, _encoding = decode_html(raw.payload or b"", raw.charset)
+    return extract_text(html, raw.url, EXTRACTION_MODES[config.extraction_mode])
+
+
+def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter) -> RecordResult:
+    """Decide what happens to one record (everything but deduplication)."""
+    count("records:in")
+    if raw.problem:
+        return _dropped(raw, batch_id, raw.problem, count)
+    config = tools.config
+    try:
+        text = record_text(raw, config)
+    except Exception:  # noqa: BLE001 - the one boundary where a parser crash becomes a status
+        return _dropped(raw, batch_id, "error:extraction_failed", count)
+    if not text:
+        return _dropped(raw, batch_id, "filtered:no_text", count)
+    n_words = count_words(text)
+    if n_words < config.min_words:
+        return _dropped(raw, batch_id, "filtered:too_short", count)
+    language, score = tools.tagger.detect(text)
+    if score < config.min_language_score:
+        language = "und"
+    if config.languages is not None and language not in config.languages:
+        return _dropped(raw, batch_id, "filtered:language", count, language)
+    count(f"language:{language}")
+    document = Document(
+        id=raw.doc_id or raw.record_id,
+        record_id=raw.record_id,
+        url=raw.url,
+        text=text,
+        language=language,
+        language_score=float(score),
+        source_uri=raw.source_uri,
+        source_offset=raw.source_offset,
+        content_digest=raw.content_digest,
+        fetch_time=raw.fetch_time,
+        n_words=n_words,
+    )
+    return RecordResult(location_row(raw, batch_id, CANDIDATE, None, language), document)
+
+
+def dedup_candidate(document: Document, part: str, tools: Toolbox) -> DedupCandidate:
+    """The small row that represents ``document`` in deduplication."""
+    config = tools.config
+    if config.dedup != "minhash" or tools.hasher is None:
+        return DedupCandidate(document.record_id, part, exact_key(document.text), (), b"")
+    signature = tools.hasher.signature(shingles(document.text, document.language))
+    params = lsh_params(config.dedup_threshold, config.num_perm)
+    return DedupCandidate(
+        record_id=document.record_id,
+        part=part,
+        exact_key=exact_key(document.text),
+        band_keys=band_keys(signature, params),
+        signature=to_signature_bytes(signature),
+    )

@@ -1,0 +1,103 @@
+"""ListInputs: expand ``--input`` patterns into deterministic batches of file names.
+
+Only names travel here. Files are expanded through Beam's ``FileSystems`` (local, gs://, s3://),
+made distinct (two patterns may match the same file), grouped by directory so that listing and
+batching fan out over directory prefixes, and cut into batches of small files (or one large file
+per batch). A batch id is a digest of its paths, so a rerun on the same inputs names the same
+parts. The only shuffle of inputs is the Reshuffle at the end, which spreads batches over workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable, Iterator
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from transforms.readers import detect_format
+from transforms.records import FileBatch, InputFile
+
+
+def batch_id_for(paths: Iterable[str]) -> str:
+    """A stable id for a batch: 16 hex digits of SHA-1 over its sorted paths."""
+    digest = hashlib.sha1()
+    for path in sorted(paths):
+        digest.update(path.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def make_batches(
+    files: Iterable[InputFile], files_per_batch: int, batch_bytes: int
+) -> Iterator[FileBatch]:
+    """Cut files (sorted by path) into batches of at most ``files_per_batch`` files and
+    ``batch_bytes`` bytes; a file of ``batch_bytes // 2`` or more is a batch of its own."""
+    current: list[InputFile] = []
+    current_bytes = 0
+    for file in sorted(files, key=lambda f: f.path):
+        if file.size >= batch_bytes // 2:
+            yield FileBatch(batch_id_for([file.path]), (file,))
+            continue
+        if current and (len(current) >= files_per_batch or current_bytes + file.size > batch_bytes):
+            yield FileBatch(batch_id_for(f.path for f in current), tuple(current))
+            current, current_bytes = [], 0
+        current.append(file)
+        current_bytes += file.size
+    if current:
+        yield FileBatch(batch_id_for(f.path for f in current), tuple(current))
+
+
+def parent_directory(path: str) -> str:
+    """The directory part of a local path or URL (``gs://b/x/y.warc`` -> ``gs://b/x``)."""
+    return posixpath.dirname(path)
+
+
+class _ExpandPattern(beam.DoFn):
+    """Matches one pattern; keeps files whose format crawlsift reads, counts the others."""
+
+    def __init__(self) -> None:
+        self.matched = Metrics.counter("crawlsift", "listing:files_matched")
+        self.unsupported = Metrics.counter("crawlsift", "listing:unsupported_format")
+
+    def process(self, pattern: str) -> Iterator[tuple[str, InputFile]]:
+        for match in FileSystems.match([pattern]):
+            for metadata in match.metadata_list:
+                if detect_format(metadata.path) is None:
+                    self.unsupported.inc()
+                    continue
+                self.matched.inc()
+                yield (
+                    metadata.path,
+                    InputFile(
+                        path=metadata.path,
+                        size=int(metadata.size_in_bytes),
+                        mtime=float(metadata.last_updated_in_seconds or 0.0),
+                    ),
+                )
+
+
+class ListInputs(beam.PTransform):
+    """PBegin -> PCollection[FileBatch], spread over workers."""
+
+    def __init__(self, patterns: list[str], files_per_batch: int, batch_bytes: int) -> None:
+        super().__init__()
+        self.patterns = sorted(set(patterns))
+        self.files_per_batch = files_per_batch
+        self.batch_bytes = batch_bytes
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        files_per_batch, batch_bytes = self.files_per_batch, self.batch_bytes
+        return (
+            pbegin
+            | "Patterns" >> beam.Create(self.patterns)
+            | "ExpandPatterns" >> beam.ParDo(_ExpandPattern())
+            | "DistinctPaths" >> beam.CombinePerKey(lambda files: min(files, key=lambda f: f.path))
+            | "KeyByDirectory" >> beam.Map(lambda kv: (parent_directory(kv[0]), kv[1]))
+            | "GroupByDirectory" >> beam.GroupByKey()
+            | "MakeBatches"
+            >> beam.FlatMap(lambda kv: make_batches(kv[1], files_per_batch, batch_bytes))
+            | "SpreadOverWorkers" >> beam.Reshuffle()
+        )
