@@ -59,10 +59,35 @@ class RunSettings:
     quiet: bool
 
 
+LOCAL_DEFAULTS = (
+    ("--direct_running_mode", "multi_processing"),
+    ("--direct_num_workers", "0"),
+    ("--default_sdk_harness_log_level", "WARNING"),
+)
+
+
+def beam_arguments(beam_args: Sequence[str]) -> list[str]:
+    """Beam's flags, plus local-runner defaults the user did not set: one worker process per
+    core (0 = all cores), and worker logs at WARNING."""
+    args = list(beam_args)
+    given = {arg.split("=", 1)[0] for arg in args if arg.startswith("--")}
+    runner = next((a.split("=", 1)[1] for a in args if a.startswith("--runner=")), None)
+    if runner is None and "--runner" in args and args.index("--runner") + 1 < len(args):
+        runner = args[args.index("--runner") + 1]
+    if runner in (None, "DirectRunner", "direct"):
+        for flag, value in LOCAL_DEFAULTS:
+            if flag not in given:
+                args += [flag, value]
+    return args
+
+
 def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
-    """Parse and check the command line; raises UsageError with a one-line message."""
-    build_parser(PROG).parse_known_args(list(argv))  # crawlsift's own flags: values and --help
-    unknown = unknown_flags(argv)
+    """Parse and check the command line; raises UsageError with a one-line message.
+
+    crawlsift's flags are read here, in the driver; only Beam's own flags go into the pipeline's
+    options, so workers never see (and never warn about) flags they do not know."""
+    _, beam_args = build_parser(PROG).parse_known_args(list(argv))
+    unknown = unknown_flags(beam_args)
     if unknown:
         raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see --help)")
     options = PipelineOptions(list(argv))
@@ -92,7 +117,7 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
         row_group_rows=output.row_group_rows,
         quiet=output.quiet,
     )
-    return options, settings
+    return PipelineOptions(beam_arguments(beam_args)), settings
 
 
 def build_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:

@@ -43,9 +43,10 @@ class InputOptions(PipelineOptions):
             "--input",
             action="append",
             type=str,
-            help="Input file pattern (local path, gs://, s3://; globs such as 'crawl/**/*.warc.gz'). "
-            "Repeat the flag for several patterns. Formats by extension: .warc/.warc.gz, "
-            ".html/.htm (optionally .gz), .jsonl (optionally .gz). Required.",
+            help="Input file pattern (local path, gs://, s3://; globs such as "
+            "'crawl/**/*.warc.gz'). Repeat the flag for several patterns. Formats by "
+            "extension: .warc/.warc.gz, .html/.htm (optionally .gz), .jsonl (optionally .gz). "
+            "Required.",
         )
         parser.add_argument(
             "--files_per_batch",
@@ -190,14 +191,20 @@ CRAWLSIFT_OPTIONS: tuple[type[PipelineOptions], ...] = (
 _EPILOG = """\
 Beam's own flags pass through, for example:
   --runner DirectRunner|DataflowRunner   where to run (default DirectRunner)
-  --direct_num_workers N                 local worker processes/threads (0 = one per core)
+  --direct_num_workers N                 local workers (default here: 0 = one per core)
   --direct_running_mode in_memory|multi_threading|multi_processing
+                                         (default here: multi_processing)
+  --default_sdk_harness_log_level LEVEL  worker log level (default here: WARNING)
+Beam's logs go to OUTPUT/logs/<run_id>.log; the terminal shows progress and the summary.
 See README.md for the output layout, the shard schema and the metadata store.
 """
 
 
 class _Parser(argparse.ArgumentParser):
     """Reports bad flag values as UsageError (one line) instead of usage text plus exit."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(allow_abbrev=False, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
@@ -22,8 +23,9 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import MetadataStore, StoreError
 from pipelines.options import UsageError
+from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
-from transforms.layout import OutputLayout, join
+from transforms.layout import OutputLayout, join, read_parquet
 from transforms.readers import detect_format
 
 log = logging.getLogger("crawlsift")
@@ -73,9 +75,22 @@ def remove_stale_shards(layout: OutputLayout, current: set[str]) -> int:
     return len(stale)
 
 
+def shards_of_run(layout: OutputLayout) -> set[str]:
+    """The shards this run published, from its outcome parts (works on any filesystem)."""
+    pattern = join(layout.run_parts_dir, "outcomes", "*.parquet")
+    shards: set[str] = set()
+    for metadata in FileSystems.match([pattern])[0].metadata_list:
+        shards.update(s for s in read_parquet(metadata.path).column("shard").to_pylist() if s)
+    return shards
+
+
 def remove_work_dir(layout: OutputLayout) -> None:
+    """Remove the run's temporary files, and ``OUTPUT/_work`` itself once it is empty."""
     if FileSystems.exists(layout.work_dir):
         FileSystems.delete([layout.work_dir])
+    parent = join(layout.output, "_work")
+    if not FileSystems.match([join(parent, "*")])[0].metadata_list and FileSystems.exists(parent):
+        FileSystems.delete([parent])
 
 
 def run_pipeline(options: PipelineOptions, build: Callable[[beam.Pipeline], None]) -> Any:
@@ -102,15 +117,23 @@ def execute(
     except StoreError as error:
         raise UsageError(str(error)) from error
     with store:
+        if not settings.quiet:
+            print(f"crawlsift run {layout.run_id}: reading {', '.join(settings.inputs)}")
         try:
-            result = run_pipeline(options, lambda p: build_graph(p, settings, layout))
-        except Exception as error:  # noqa: BLE001 - a worker failure becomes one line + a log file
-            log_path = join(layout.work_dir, "error.log")
-            with FileSystems.create(log_path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
-                f.write(traceback.format_exc().encode())
-            first_line = str(error).strip().splitlines()[-1] if str(error).strip() else ""
-            print(f"error: the pipeline failed: {type(error).__name__}: {first_line[:300]}")
-            print(f"       full traceback in {log_path}; rerun the same command to finish")
+            with monitored_run(layout, started, settings.quiet) as log_path:
+                result = run_pipeline(options, lambda p: build_graph(p, settings, layout))
+        except Exception as error:
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write(traceback.format_exc())
+            message = str(error).strip().splitlines()
+            print(
+                f"error: the pipeline failed: {type(error).__name__}: "
+                f"{message[-1][:300] if message else ''}",
+                file=sys.stderr,
+            )
+            print(
+                f"       details in {log_path}; rerun the same command to finish", file=sys.stderr
+            )
             return 1
         counters = counters_from_result(result)
         finished = dt.datetime.now(dt.timezone.utc)
@@ -123,8 +146,8 @@ def execute(
             counters=counters,
         )
         accounting = store.accounting(layout.run_id)
-        shards = store.shards(layout.run_id)
-    remove_stale_shards(layout, set(shards))
+    shards = shards_of_run(layout)
+    remove_stale_shards(layout, shards)
     remove_work_dir(layout)
     summary = RunSummary(
         run_id=layout.run_id,

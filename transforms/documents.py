@@ -97,7 +97,9 @@ def location_row(
     }
 
 
-def _dropped(raw: RawRecord, batch_id: str, reason: str, count: Counter, language: str | None = None) -> RecordResult:
+def _dropped(
+    raw: RawRecord, batch_id: str, reason: str, count: Counter, language: str | None = None
+) -> RecordResult:
     count(reason)
     status = ERROR if reason.startswith("error:") else FILTERED
     return RecordResult(location_row(raw, batch_id, status, reason, language))
@@ -119,7 +121,7 @@ def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter
     config = tools.config
     try:
         text = record_text(raw, config)
-    except Exception:  # noqa: BLE001 - the one boundary where a parser crash becomes a status
+    except Exception:
         return _dropped(raw, batch_id, "error:extraction_failed", count)
     if not text:
         return _dropped(raw, batch_id, "filtered:no_text", count)

@@ -147,7 +147,7 @@ class _ProcessBatch(beam.DoFn):
 
 
 class ProcessFiles(beam.PTransform):
-    """PCollection[FileBatch] -> {"candidates": PCollection[DedupCandidate], "parts": PCollection[str]}."""
+    """PCollection[FileBatch] -> outputs ``candidates`` (DedupCandidate) and ``parts`` (str)."""
 
     def __init__(
         self, config: DocumentConfig, limits: ReadLimits, layout: OutputLayout, row_group_rows: int

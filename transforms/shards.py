@@ -26,9 +26,7 @@ def batch_id_of_part(part: str) -> str:
     return posixpath.basename(part).removesuffix(".parquet")
 
 
-def plan_shards(
-    table: pa.Table, max_rows_per_shard: int
-) -> Iterator[tuple[str, int, pa.Table]]:
+def plan_shards(table: pa.Table, max_rows_per_shard: int) -> Iterator[tuple[str, int, pa.Table]]:
     """Split a table of kept documents into (language, index, rows) shards, in row order."""
     for language in sorted(set(table.column("language").to_pylist())):
         rows = table.filter(pc.equal(table.column("language"), language))

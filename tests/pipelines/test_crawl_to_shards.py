@@ -88,8 +88,16 @@ def test_shard_layout_and_schema(demo_run):
     dataset = ds.dataset(output / "data", format="parquet", partitioning="hive")
     names = set(dataset.schema.names)
     assert names >= {
-        "id", "url", "text", "language", "language_score", "source_uri", "source_offset",
-        "content_digest", "fetch_time", "n_words",
+        "id",
+        "url",
+        "text",
+        "language",
+        "language_score",
+        "source_uri",
+        "source_offset",
+        "content_digest",
+        "fetch_time",
+        "n_words",
     }
     for path in (output / "data").glob("language=*/*.parquet"):
         assert path.name.startswith("part-")
@@ -101,9 +109,12 @@ def test_shard_layout_and_schema(demo_run):
 def test_real_warcs_every_record_accounted(shared_data, tmp_path):
     output = tmp_path / "out"
     result = run_cli(
-        "--input", str(shared_data / "warc-*" / "*.warc.gz"),
-        "--input", str(shared_data / "warc-*" / "*.warc"),
-        "--output", str(output),
+        "--input",
+        str(shared_data / "warc-*" / "*.warc.gz"),
+        "--input",
+        str(shared_data / "warc-*" / "*.warc"),
+        "--output",
+        str(output),
         *LOCAL_BEAM,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,185 @@
+"""Schema migrations, in the style of sqlite-utils' ``migrations.py``.
+
+The schema is the ordered list ``MIGRATIONS`` of ``(version, name, apply)`` steps. A step is
+history: once released it never changes (a new column is a new step), so every step spells out
+its DDL instead of deriving it from ``transforms.records``. ``schema_migrations`` records which
+versions were applied and when; each step runs in its own transaction, so a failed step leaves
+the store at the previous version instead of half-migrated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import duckdb
+
+from metadata_store.errors import StoreError
+
+Connection = duckdb.DuckDBPyConnection
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema's history; ``apply`` runs inside the step's transaction."""
+
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _create_tables(con: Connection) -> None:
+    """records (LOCATION_SCHEMA + dedup outcome + run), files (FILE_SCHEMA + run), runs."""
+    con.execute(
+        """
+        CREATE TABLE records (
+            record_id VARCHAR NOT NULL,  -- unique: see _create_indexes
+            doc_id VARCHAR,
+            url VARCHAR,
+            source_uri VARCHAR NOT NULL,
+            source_offset BIGINT NOT NULL,
+            source_length BIGINT NOT NULL,
+            content_digest VARCHAR,
+            fetch_time VARCHAR,
+            mime_type VARCHAR,
+            size BIGINT NOT NULL,
+            language VARCHAR,
+            status VARCHAR NOT NULL,
+            reason VARCHAR,
+            batch_id VARCHAR NOT NULL,
+            duplicate_of VARCHAR,
+            similarity REAL,
+            shard VARCHAR,
+            run_id VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE files (
+            source_uri VARCHAR PRIMARY KEY,
+            size BIGINT NOT NULL,
+            mtime DOUBLE,
+            batch_id VARCHAR NOT NULL,
+            n_records BIGINT NOT NULL,
+            error VARCHAR,
+            run_id VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE runs (
+            run_id VARCHAR PRIMARY KEY,
+            started_at TIMESTAMP,
+            finished_at TIMESTAMP,
+            argv VARCHAR NOT NULL,
+            records_in BIGINT NOT NULL,
+            kept BIGINT NOT NULL,
+            filtered BIGINT NOT NULL,
+            duplicate BIGINT NOT NULL,
+            error BIGINT NOT NULL,
+            counters VARCHAR NOT NULL
+        )
+        """
+    )
+
+
+def _create_indexes(con: Connection) -> None:
+    """ART indexes: record_id unique, and point lookups for ``locate`` by url, file, digest, id.
+
+    record_id is a UNIQUE INDEX rather than a PRIMARY KEY because DuckDB cannot drop a primary
+    key, and bulk replaces drop and rebuild every index of ``records`` (see ``indexes.py``).
+    """
+    con.execute("CREATE UNIQUE INDEX records_record_id ON records (record_id)")
+    for column in ("url", "source_uri", "content_digest", "doc_id"):
+        con.execute(f"CREATE INDEX records_{column} ON records ({column})")
+
+
+def _create_index_rebuilds(con: Connection) -> None:
+    """Indexes dropped for a bulk replace, kept until rebuilt so a crash cannot lose them."""
+    con.execute(
+        "CREATE TABLE index_rebuilds (index_name VARCHAR PRIMARY KEY, sql VARCHAR NOT NULL)"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "create_records_files_runs", _create_tables),
+    Migration(2, "create_indexes", _create_indexes),
+    Migration(3, "create_index_rebuilds", _create_index_rebuilds),
+)
+
+
+def latest_version(steps: Sequence[Migration] = MIGRATIONS) -> int:
+    return max((s.version for s in steps), default=0)
+
+
+def applied_versions(con: Connection) -> list[int]:
+    """Versions recorded in ``schema_migrations``; [] for a store that has none yet."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return []
+    rows = con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+    return [int(v) for (v,) in rows]
+
+
+def _check_not_newer(applied: Sequence[int], where: str, steps: Sequence[Migration]) -> None:
+    """A store written by a newer crawlsift must not be touched (or misread) by this one."""
+    known = latest_version(steps)
+    if applied and max(applied) > known:
+        raise StoreError(
+            f"metadata store at {where} has schema version {max(applied)}, this crawlsift "
+            f"understands up to {known}; upgrade crawlsift"
+        )
+
+
+def check_current(con: Connection, where: str, steps: Sequence[Migration] = MIGRATIONS) -> None:
+    """For read-only opens, which cannot migrate: the store must be exactly at our version."""
+    applied = applied_versions(con)
+    _check_not_newer(applied, where, steps)
+    missing = sorted({s.version for s in steps} - set(applied))
+    if missing:
+        raise StoreError(
+            f"metadata store at {where} has schema version {max(applied, default=0)} and needs "
+            f"upgrading to {latest_version(steps)}; open it once read-write (any pipeline run "
+            "or `MetadataStore.open(path)`) to upgrade it"
+        )
+
+
+def migrate(
+    con: Connection,
+    where: str,
+    steps: Sequence[Migration] = MIGRATIONS,
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc).replace(tzinfo=None),
+) -> list[int]:
+    """Apply the steps not yet recorded, in version order; returns the versions applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    applied = applied_versions(con)
+    _check_not_newer(applied, where, steps)
+    done: list[int] = []
+    for step in sorted(steps, key=lambda s: s.version):
+        if step.version in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            step.apply(con)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [step.version, step.name, now()]
+            )
+            con.execute("COMMIT")
+        except BaseException as e:
+            con.execute("ROLLBACK")
+            if not isinstance(e, duckdb.Error):
+                raise
+            first = (str(e).splitlines() or [type(e).__name__])[0]
+            raise StoreError(
+                f"metadata store at {where}: migration {step.version} ({step.name}) failed: {first}"
+            ) from e
+        done.append(step.version)
+    return done

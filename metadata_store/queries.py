@@ -1,0 +1,142 @@
+"""The read side of the store: lookups, accounting and summaries, as functions of a connection.
+
+Lookups are written as one equality query per key column (joined with UNION) rather than one
+``OR`` filter, because DuckDB only uses its ART indexes for single-column equality filters.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from metadata_store.errors import StoreError
+from transforms.records import DUPLICATE, ERROR, FILTERED, FINAL_STATUSES, KEPT
+
+Connection = duckdb.DuckDBPyConnection
+
+# Columns a lookup returns; similarity is float32 on disk, rounded so 0.85 reads as 0.85.
+RECORD_COLUMNS = (
+    "record_id, doc_id, url, source_uri, source_offset, source_length, content_digest, "
+    "fetch_time, mime_type, size, language, status, reason, duplicate_of, "
+    "round(similarity::DOUBLE, 6) AS similarity, shard, run_id, batch_id"
+)
+KEY_COLUMNS = ("record_id", "url", "source_uri", "content_digest", "doc_id")
+FAILED_COLUMNS = "record_id, source_uri, source_offset, source_length, url, reason, run_id"
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """Does every input record end in exactly one final status?"""
+
+    records_in: int
+    kept: int
+    filtered: int
+    duplicate: int
+    error: int
+    non_final: int  # rows whose status is not one of FINAL_STATUSES (should be 0)
+    balanced: bool  # records_in == kept + filtered + duplicate + error and non_final == 0
+
+
+def _dicts(cursor: Connection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _limit(limit: int | None) -> str:
+    if limit is None:
+        return ""
+    if limit < 0:
+        raise StoreError(f"limit must be >= 0, got {limit}")
+    return f" LIMIT {int(limit)}"
+
+
+def locate(con: Connection, key: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """All records whose record_id, url, source_uri, content_digest or doc_id equals ``key``."""
+    union = " UNION ".join(
+        f"SELECT {RECORD_COLUMNS} FROM records WHERE {column} = $key" for column in KEY_COLUMNS
+    )
+    sql = f"SELECT * FROM ({union}) ORDER BY source_uri, source_offset" + _limit(limit)
+    return _dicts(con.execute(sql, {"key": key}))
+
+
+def locate_prefix(con: Connection, prefix: str, limit: int | None = 100) -> list[dict[str, Any]]:
+    """Records whose url or source_uri starts with ``prefix`` (a site, a directory, a crawl)."""
+    sql = (
+        f"SELECT {RECORD_COLUMNS} FROM records "
+        "WHERE starts_with(url, $p) OR starts_with(source_uri, $p) "
+        "ORDER BY url, source_uri, source_offset" + _limit(limit)
+    )
+    return _dicts(con.execute(sql, {"p": prefix}))
+
+
+def accounting(con: Connection, run_id: str | None = None) -> Accounting:
+    """Counts per final status over the whole store, or over the rows a run currently owns."""
+    where, params = "", []
+    if run_id is not None:
+        if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+            raise StoreError(f"no run {run_id!r} in the metadata store")
+        where, params = " WHERE run_id = ?", [run_id]
+    finals = ", ".join(f"'{s}'" for s in FINAL_STATUSES)
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE status = '{s}')" for s in (KEPT, FILTERED, DUPLICATE, ERROR)
+    )
+    row = con.execute(
+        f"SELECT count(*), {counts}, count(*) FILTER (WHERE status NOT IN ({finals})) "
+        f"FROM records{where}",
+        params,
+    ).fetchone()
+    records_in, kept, filtered, duplicate, error, non_final = (int(v) for v in row or (0,) * 6)
+    return Accounting(
+        records_in=records_in,
+        kept=kept,
+        filtered=filtered,
+        duplicate=duplicate,
+        error=error,
+        non_final=non_final,
+        balanced=records_in == kept + filtered + duplicate + error and non_final == 0,
+    )
+
+
+def _grouped(con: Connection, column: str, where: str = "") -> dict[str, int]:
+    rows = con.execute(
+        f"SELECT coalesce({column}, '(none)') AS k, count(*) AS n FROM records{where} "
+        "GROUP BY k ORDER BY n DESC, k"
+    ).fetchall()
+    return {k: int(n) for k, n in rows}
+
+
+def stats(con: Connection) -> dict[str, Any]:
+    """Totals a user checks first: statuses, reasons, kept documents per language, files, runs."""
+    files = con.execute("SELECT count(*), count(error) FROM files").fetchone() or (0, 0)
+    n_runs = con.execute("SELECT count(*) FROM runs").fetchone() or (0,)
+    return {
+        "records": sum(_grouped(con, "status").values()),
+        "by_status": _grouped(con, "status"),
+        "by_reason": _grouped(con, "reason"),
+        "kept_by_language": _grouped(con, "language", f" WHERE status = '{KEPT}'"),
+        "files": int(files[0]),
+        "files_with_error": int(files[1]),
+        "runs": int(n_runs[0]),
+    }
+
+
+def runs(con: Connection) -> list[dict[str, Any]]:
+    """Every loaded run, oldest first, with argv and counters decoded from their JSON text."""
+    rows = _dicts(con.execute("SELECT * FROM runs ORDER BY started_at, run_id"))
+    for row in rows:
+        row["argv"] = json.loads(row["argv"])
+        row["counters"] = json.loads(row["counters"])
+        row["balanced"] = row["records_in"] == sum(row[s] for s in FINAL_STATUSES)
+    return rows
+
+
+def failed(con: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    """The quarantine: error records with where to find them and why they failed."""
+    sql = (
+        f"SELECT {FAILED_COLUMNS} FROM records WHERE status = '{ERROR}' "
+        "ORDER BY source_uri, source_offset" + _limit(limit)
+    )
+    return _dicts(con.execute(sql))
