@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import posixpath
 import sys
 import traceback
 import uuid
@@ -62,17 +63,28 @@ def check_output_writable(output: str) -> None:
         raise UsageError(f"output {output} is not writable: {error}") from error
 
 
-def remove_stale_shards(layout: OutputLayout, current: set[str]) -> int:
-    """Delete shards under OUTPUT/data that this (full) run did not write; returns how many."""
+def remove_stale_shards(layout: OutputLayout, current: set[str], batch_ids: set[str]) -> int:
+    """Delete shards of the batches this run processed that this run did not write again (a
+    rerun with other settings may write fewer); shards of other batches are left alone."""
     pattern = join(layout.data_dir, "**", "*.parquet")
-    stale = [
-        m.path
-        for m in FileSystems.match([pattern])[0].metadata_list
-        if m.path[len(layout.output) + 1 :] not in current
-    ]
+    stale = []
+    for metadata in FileSystems.match([pattern])[0].metadata_list:
+        relative = metadata.path[len(layout.output) + 1 :]
+        batch_id = posixpath.basename(relative).split("-")[1] if "part-" in relative else None
+        if batch_id in batch_ids and relative not in current:
+            stale.append(metadata.path)
     if stale:
         FileSystems.delete(stale)
     return len(stale)
+
+
+def batches_of_run(layout: OutputLayout) -> set[str]:
+    """The batch ids this run processed, from its location parts."""
+    pattern = join(layout.run_parts_dir, "locations", "*.parquet")
+    return {
+        posixpath.basename(m.path).removesuffix(".parquet")
+        for m in FileSystems.match([pattern])[0].metadata_list
+    }
 
 
 def shards_of_run(layout: OutputLayout) -> set[str]:
@@ -147,7 +159,7 @@ def execute(
         )
         accounting = store.accounting(layout.run_id)
     shards = shards_of_run(layout)
-    remove_stale_shards(layout, shards)
+    remove_stale_shards(layout, shards, batches_of_run(layout))
     remove_work_dir(layout)
     summary = RunSummary(
         run_id=layout.run_id,

@@ -5,7 +5,7 @@ noisy and often spam; upstream's own evaluation runs with comments off). Everyth
 trafilatura's default ("balanced" mode with its fallback extractors). Measured on the shared
 trafilatura evaluation pages (495 pages, F1 with our cleanup; plain ``trafilatura.extract`` 0.925):
 default 0.937, with comments 0.933, favor_precision 0.931, no tables 0.931, fast 0.930,
-favor_recall 0.930. ``fast`` saves about a quarter of the time for 0.7 points of F1; the slow test
+favor_recall 0.930. ``fast`` saves about a third of the time for 0.7 points of F1; the slow test
 ``test_option_table`` in ``tests/quality/test_extraction_quality.py`` prints the full table.
 
 Parsing happens exactly once. trafilatura also accepts an lxml tree, but then it deep-copies it
