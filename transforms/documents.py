@@ -105,12 +105,12 @@ def _dropped(
     return RecordResult(location_row(raw, batch_id, status, reason, language))
 
 
-def record_text(raw: RawRecord, config: DocumentConfig) -> str | None:
+def record_text(raw: RawRecord, config: DocumentConfig, count: Counter) -> str | None:
     """The main text of a record: JSONL text as given, HTML through extraction and cleanup."""
     if raw.text is not None:
         return raw.text.strip() or None
     html, _encoding = decode_html(raw.payload or b"", raw.charset)
-    return extract_text(html, raw.url, EXTRACTION_MODES[config.extraction_mode])
+    return extract_text(html, raw.url, EXTRACTION_MODES[config.extraction_mode], count)
 
 
 def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter) -> RecordResult:
@@ -120,7 +120,7 @@ def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter
         return _dropped(raw, batch_id, raw.problem, count)
     config = tools.config
     try:
-        text = record_text(raw, config)
+        text = record_text(raw, config, count)
     except Exception:
         return _dropped(raw, batch_id, "error:extraction_failed", count)
     if not text:

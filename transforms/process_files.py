@@ -9,6 +9,7 @@ texts never leave the worker, so they never cross a shuffle.
 from __future__ import annotations
 
 import collections
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,6 +83,8 @@ class _ProcessBatch(beam.DoFn):
         self.tools: Toolbox | None = None
 
     def setup(self) -> None:
+        # trafilatura logs a warning per discarded page; outcomes are counted instead.
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
         self.tools = Toolbox(self.config).load()
 
     def _flush_counts(self, counts: collections.Counter) -> None:
