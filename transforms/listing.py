@@ -34,11 +34,13 @@ def make_batches(
     files: Iterable[InputFile], files_per_batch: int, batch_bytes: int
 ) -> Iterator[FileBatch]:
     """Cut files (sorted by path) into batches of at most ``files_per_batch`` files and
-    ``batch_bytes`` bytes; a file of ``batch_bytes // 2`` or more is a batch of its own."""
+    ``batch_bytes`` bytes. A WARC archive, already a container of many records, is a batch of its
+    own, and so is any file of ``batch_bytes // 2`` or more: that is what spreads a crawl of a few
+    archives over all workers."""
     current: list[InputFile] = []
     current_bytes = 0
     for file in sorted(files, key=lambda f: f.path):
-        if file.size >= batch_bytes // 2:
+        if file.size >= batch_bytes // 2 or detect_format(file.path) == "warc":
             yield FileBatch(batch_id_for([file.path]), (file,))
             continue
         if current and (len(current) >= files_per_batch or current_bytes + file.size > batch_bytes):

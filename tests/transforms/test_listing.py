@@ -25,6 +25,11 @@ def test_make_batches_by_count_and_bytes_with_large_files_alone():
         ["/d/04.html"],
         ["/d/big.warc"],
     ]
+    small_warcs = [InputFile("/d/a.warc.gz", 10), InputFile("/d/b.warc", 10)]
+    assert sorted([f.path for f in b.files] for b in make_batches(small_warcs, 10, 1000)) == [
+        ["/d/a.warc.gz"],
+        ["/d/b.warc"],
+    ]
     assert sorted([f.path for f in b.files] for b in make_batches(files[:5], 10, 35)) == [
         ["/d/00.html", "/d/01.html", "/d/02.html"],
         ["/d/03.html", "/d/04.html"],
