@@ -7,22 +7,24 @@ OUTPUT/
   store/runs/<run_id>/outcomes/<batch_id>.parquet        kept / duplicate rows of candidates
   store/runs/<run_id>/files/<batch_id>.parquet           one row per input file
   _work/<run_id>/candidates/<batch_id>.parquet           extracted texts before deduplication
+  _work/<run_id>/tmp/                                    files being written, renamed when done
   metadata.duckdb                                        the metadata store (driver only)
   summary.json                                           the run summary
 ```
 Every path goes through ``FileSystems`` so gs:// and s3:// outputs work the same as local ones.
-Every file is written under a temporary name and renamed into place, so a reader (or a rerun
-after a crash) never sees a partial file under its final name.
+Every file is written under ``_work/<run_id>/tmp/`` and renamed into place, so a reader (or a
+rerun after a crash) never sees a partial file under ``data/`` or ``store/``.
 """
 
 from __future__ import annotations
 
+import posixpath
 import uuid
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystem import BeamIOError, CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 
@@ -60,10 +62,34 @@ class OutputLayout:
     def absolute(self, relative: str) -> str:
         return join(self.output, *relative.split("/"))
 
+    @property
+    def temp_dir(self) -> str:
+        return join(self.work_dir, "tmp")
 
-def write_parquet_atomically(table: pa.Table, path: str, row_group_rows: int = 2000) -> None:
-    """Write ``table`` as zstd Parquet to a temporary name next to ``path``, then rename it."""
-    temporary = f"{path}.tmp-{uuid.uuid4().hex}"
+    def write_parquet(self, table: pa.Table, path: str, row_group_rows: int = 2000) -> None:
+        """Publish ``table`` at ``path`` atomically (see ``write_parquet_atomically``)."""
+        write_parquet_atomically(table, path, self.temp_dir, row_group_rows)
+
+
+def ensure_directory(path: str) -> None:
+    """Create ``path`` if the filesystem has directories (object stores do not need them)."""
+    if FileSystems.exists(path):
+        return
+    try:
+        FileSystems.mkdirs(path)
+    except (OSError, BeamIOError):  # created meanwhile by another worker
+        if not FileSystems.exists(path):
+            raise
+
+
+def write_parquet_atomically(
+    table: pa.Table, path: str, temp_dir: str, row_group_rows: int = 2000
+) -> None:
+    """Write ``table`` as zstd Parquet under ``temp_dir``, then rename it to ``path``.
+
+    ``temp_dir`` is on the same filesystem as ``path`` (under OUTPUT/_work), so the rename is
+    atomic locally, and nothing half-written ever appears under ``data/`` or ``store/``."""
+    temporary = join(temp_dir, f"{uuid.uuid4().hex}.parquet")
     with FileSystems.create(temporary, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
         pq.write_table(
             table,
@@ -72,6 +98,7 @@ def write_parquet_atomically(table: pa.Table, path: str, row_group_rows: int = 2
             row_group_size=row_group_rows,
             use_dictionary=["language", "source_uri", "status", "reason", "mime_type"],
         )
+    ensure_directory(posixpath.dirname(path))
     FileSystems.rename([temporary], [path])
 
 

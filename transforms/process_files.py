@@ -20,7 +20,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from transforms.documents import DocumentConfig, Toolbox, dedup_candidate, process_record
-from transforms.layout import OutputLayout, write_parquet_atomically
+from transforms.layout import OutputLayout
 from transforms.readers import ReadLimits, read_records
 from transforms.records import (
     ERROR,
@@ -132,12 +132,12 @@ class _ProcessBatch(beam.DoFn):
                 }
             )
         if documents:
-            write_parquet_atomically(documents_table(documents), part, self.row_group_rows)
-        write_parquet_atomically(
+            self.layout.write_parquet(documents_table(documents), part, self.row_group_rows)
+        self.layout.write_parquet(
             pa.Table.from_pylist(locations, schema=LOCATION_SCHEMA),
             self.layout.store_part("locations", batch.batch_id),
         )
-        write_parquet_atomically(
+        self.layout.write_parquet(
             pa.Table.from_pylist(files, schema=FILE_SCHEMA),
             self.layout.store_part("files", batch.batch_id),
         )

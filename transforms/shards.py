@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from apache_beam.metrics import Metrics
 
-from transforms.layout import OutputLayout, read_parquet, write_parquet_atomically
+from transforms.layout import OutputLayout, read_parquet
 from transforms.records import DUPLICATE, KEPT, OUTCOME_SCHEMA, Removal
 
 
@@ -85,11 +85,11 @@ class _PublishPart(beam.DoFn):
         shard_of: dict[str, str] = {}
         for language, index, rows in plan_shards(kept, self.max_rows_per_shard):
             name = self.layout.shard_name(language, batch_id, index)
-            write_parquet_atomically(rows, self.layout.absolute(name), self.row_group_rows)
+            self.layout.write_parquet(rows, self.layout.absolute(name), self.row_group_rows)
             shard_of.update(dict.fromkeys(rows.column("record_id").to_pylist(), name))
             self.shards.inc()
             yield {"shard": name, "language": language, "rows": rows.num_rows}
-        write_parquet_atomically(
+        self.layout.write_parquet(
             pa.Table.from_pylist(outcome_rows(table, removed, shard_of), schema=OUTCOME_SCHEMA),
             self.layout.store_part("outcomes", batch_id),
         )
