@@ -57,6 +57,8 @@ class RunSettings:
     max_rows_per_shard: int
     row_group_rows: int
     quiet: bool
+    reprocess: bool = False
+    committed_parts: tuple[str, ...] = ()  # files parts of earlier runs (set by the driver)
 
 
 LOCAL_DEFAULTS = (
@@ -116,6 +118,7 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
         max_rows_per_shard=output.max_rows_per_shard,
         row_group_rows=output.row_group_rows,
         quiet=output.quiet,
+        reprocess=inputs.reprocess,
     )
     return PipelineOptions(beam_arguments(beam_args)), settings
 
@@ -123,7 +126,10 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
 def build_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:
     """The Beam graph: only file names, small keys and decisions cross a shuffle."""
     batches = pipeline | "ListInputs" >> ListInputs(
-        list(settings.inputs), settings.files_per_batch, settings.batch_bytes
+        list(settings.inputs),
+        settings.files_per_batch,
+        settings.batch_bytes,
+        list(settings.committed_parts),
     )
     processed = batches | "ProcessFiles" >> ProcessFiles(
         settings.documents, settings.limits, layout, settings.row_group_rows

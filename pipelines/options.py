@@ -62,6 +62,13 @@ class InputOptions(PipelineOptions):
             "own (default 64 MiB).",
         )
         parser.add_argument(
+            "--reprocess",
+            action="store_true",
+            default=False,
+            help="Process every input file again, even those an earlier run into the same "
+            "output already committed with the same size and mtime (default: skip them).",
+        )
+        parser.add_argument(
             "--max_record_bytes",
             type=_positive_int,
             default=20 * 1024 * 1024,

@@ -8,6 +8,8 @@ run's temporary work removed.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import posixpath
@@ -23,6 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import MetadataStore, StoreError
+from pipelines import cloud_store
 from pipelines.options import UsageError
 from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
@@ -37,9 +40,13 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
-def check_inputs(patterns: Sequence[str]) -> None:
-    """Every pattern must match at least one file crawlsift can read."""
+def check_inputs(patterns: Sequence[str], remote: bool = True) -> None:
+    """Every pattern must match at least one file crawlsift can read. ``remote=False`` skips
+    gs:// and s3:// patterns: a Dataflow dry run has no credentials to list them, and the job
+    lists them again on the workers anyway (ListInputs)."""
     for pattern in patterns:
+        if not remote and cloud_store.is_remote(pattern):
+            continue
         try:
             matches = FileSystems.match([pattern])[0].metadata_list
         except (ValueError, OSError) as error:
@@ -96,6 +103,14 @@ def shards_of_run(layout: OutputLayout) -> set[str]:
     return shards
 
 
+def committed_parts(store: MetadataStore, layout: OutputLayout) -> tuple[str, ...]:
+    """Globs of the ``files`` parts of every run the store has loaded (what is committed)."""
+    return tuple(
+        join(layout.output, "store", "runs", run["run_id"], "files", "*.parquet")
+        for run in store.runs()
+    )
+
+
 def remove_work_dir(layout: OutputLayout) -> None:
     """Remove the run's temporary files, and ``OUTPUT/_work`` itself once it is empty."""
     if FileSystems.exists(layout.work_dir):
@@ -120,19 +135,31 @@ def execute(
     argv: Sequence[str],
     started: float,
 ) -> int:
-    """Run one crawl_to_shards job end to end; returns the exit code."""
-    check_inputs(settings.inputs)
-    check_output_writable(settings.output)
+    """Run one crawl_to_shards job end to end; returns the exit code.
+
+    A remote output without a local ``--metadata_store`` has no DuckDB file: its store is the
+    Parquet parts (pipelines/cloud_store.py). A Dataflow dry run builds the job and stops."""
+    dry_run = cloud_store.is_dry_run(options)
+    cloud_store.check_dataflow_paths(options, settings.inputs, settings.output)
+    check_inputs(settings.inputs, remote=not dry_run)
+    if not dry_run:
+        check_output_writable(settings.output)
     layout = OutputLayout(settings.output, new_run_id())
+    parts_only = dry_run or cloud_store.uses_cloud_store(settings.metadata_store)
     try:
-        store = MetadataStore.open(settings.metadata_store)
+        store = None if parts_only else MetadataStore.open(settings.metadata_store)
     except StoreError as error:
         raise UsageError(str(error)) from error
-    with store:
+    with store or contextlib.nullcontext():
+        if not settings.reprocess and not dry_run:
+            committed = (
+                committed_parts(store, layout) if store else cloud_store.committed_parts(layout)
+            )
+            settings = dataclasses.replace(settings, committed_parts=committed)
         if not settings.quiet:
             print(f"crawlsift run {layout.run_id}: reading {', '.join(settings.inputs)}")
         try:
-            with monitored_run(layout, started, settings.quiet) as log_path:
+            with monitored_run(layout, started, settings.quiet or dry_run) as log_path:
                 result = run_pipeline(options, lambda p: build_graph(p, settings, layout))
         except Exception as error:
             with open(log_path, "a", encoding="utf-8") as log:
@@ -147,24 +174,31 @@ def execute(
                 f"       details in {log_path}; rerun the same command to finish", file=sys.stderr
             )
             return 1
+        if not cloud_store.job_ran(options, result):
+            print(cloud_store.not_run_message(options, layout))
+            return 0
         counters = counters_from_result(result)
         finished = dt.datetime.now(dt.timezone.utc)
-        store.load_run(
-            layout.run_id,
-            layout.run_parts_dir,
-            started_at=dt.datetime.fromtimestamp(started, dt.timezone.utc),
-            finished_at=finished,
-            argv=list(argv),
-            counters=counters,
-        )
-        accounting = store.accounting(layout.run_id)
+        if store is None:
+            accounting = cloud_store.accounting_from_parts(layout.run_parts_dir)
+        else:
+            with cloud_store.local_parts(layout.run_parts_dir) as parts_dir:
+                store.load_run(
+                    layout.run_id,
+                    parts_dir,
+                    started_at=dt.datetime.fromtimestamp(started, dt.timezone.utc),
+                    finished_at=finished,
+                    argv=list(argv),
+                    counters=counters,
+                )
+            accounting = store.accounting(layout.run_id)
     shards = shards_of_run(layout)
     remove_stale_shards(layout, shards, batches_of_run(layout))
     remove_work_dir(layout)
     summary = RunSummary(
         run_id=layout.run_id,
         output=settings.output,
-        metadata_store=settings.metadata_store,
+        metadata_store=layout.run_parts_dir if store is None else settings.metadata_store,
         records_in=accounting.records_in,
         kept=accounting.kept,
         filtered=accounting.filtered,
@@ -180,4 +214,8 @@ def execute(
     ) as stream:
         stream.write(summary.to_json().encode())
     print(summary.accounting_line() if settings.quiet else format_summary(summary))
+    if store is None:
+        cloud_store.mark_committed(layout, summary.to_json())
+        if not settings.quiet:
+            print(cloud_store.query_hint(layout))
     return 0 if summary.balanced else 1

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.io.parquetio import ReadAllFromParquet
 from apache_beam.metrics import Metrics
 
 from transforms.readers import detect_format
@@ -81,22 +82,74 @@ class _ExpandPattern(beam.DoFn):
                 )
 
 
-class ListInputs(beam.PTransform):
-    """PBegin -> PCollection[FileBatch], spread over workers."""
+def committed_key(row: dict) -> tuple[str, tuple[int, float]]:
+    """(path, (size, mtime)) of a file an earlier run committed (a FILE_SCHEMA row)."""
+    return row["source_uri"], (int(row["size"]), float(row["mtime"] or 0.0))
 
-    def __init__(self, patterns: list[str], files_per_batch: int, batch_bytes: int) -> None:
+
+def is_new_or_changed(file: InputFile, committed: Iterable[tuple[int, float]]) -> bool:
+    """A file is skipped only when an earlier run committed it with the same size and mtime."""
+    return all((file.size, file.mtime) != version for version in committed)
+
+
+class _SkipCommitted(beam.DoFn):
+    def __init__(self) -> None:
+        self.skipped = Metrics.counter("crawlsift", "listing:files_already_committed")
+
+    def process(self, element: tuple[str, dict[str, list]]) -> Iterator[tuple[str, InputFile]]:
+        path, grouped = element
+        for file in grouped["listed"]:
+            if is_new_or_changed(file, grouped["committed"]):
+                yield path, file
+            else:
+                self.skipped.inc()
+
+
+class ListInputs(beam.PTransform):
+    """PBegin -> PCollection[FileBatch], spread over workers.
+
+    ``committed_parts`` are the ``files`` store parts of earlier runs into the same output: files
+    listed there with the same size and mtime are skipped (incremental runs). The comparison is a
+    CoGroupByKey on the path, so it scales with the listing, not with the driver's memory."""
+
+    def __init__(
+        self,
+        patterns: list[str],
+        files_per_batch: int,
+        batch_bytes: int,
+        committed_parts: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.patterns = sorted(set(patterns))
         self.files_per_batch = files_per_batch
         self.batch_bytes = batch_bytes
+        self.committed_parts = sorted(committed_parts or [])
+
+    def _skip_committed(self, files: beam.PCollection) -> beam.PCollection:
+        if not self.committed_parts:
+            return files
+        committed = (
+            files.pipeline
+            | "CommittedParts" >> beam.Create(self.committed_parts)
+            | "ReadCommittedFiles" >> ReadAllFromParquet(columns=["source_uri", "size", "mtime"])
+            | "KeyCommittedByPath" >> beam.Map(committed_key)
+        )
+        return (
+            {"listed": files, "committed": committed}
+            | "JoinWithCommitted" >> beam.CoGroupByKey()
+            | "SkipCommitted" >> beam.ParDo(_SkipCommitted())
+        )
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
         files_per_batch, batch_bytes = self.files_per_batch, self.batch_bytes
-        return (
+        files = (
             pbegin
             | "Patterns" >> beam.Create(self.patterns)
             | "ExpandPatterns" >> beam.ParDo(_ExpandPattern())
             | "DistinctPaths" >> beam.CombinePerKey(lambda files: min(files, key=lambda f: f.path))
+        )
+        return (
+            self._skip_committed(files)
             | "KeyByDirectory" >> beam.Map(lambda kv: (parent_directory(kv[0]), kv[1]))
             | "GroupByDirectory" >> beam.GroupByKey()
             | "MakeBatches"
