@@ -1,0 +1,301 @@
+"""The metadata store of a cloud run: the Parquet parts under the output *are* the store.
+
+A DuckDB file is a local file with one writer; a Dataflow job writes to a bucket. For a remote
+``--output`` (gs://, s3://) with no local ``--metadata_store``, the driver builds no DuckDB file:
+the workers' parts under ``OUTPUT/store/runs/<run_id>/`` stay where they are, the driver computes
+the run's accounting from them through Beam's ``FileSystems`` (one batch at a time, so memory stays
+flat however large the crawl), and prints how to query them from BigQuery or DuckDB.
+
+    python -m pipelines.cloud_store gs://bucket/out [--run_id RUN]   # accounting of a run's parts
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import posixpath
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import (
+    GoogleCloudOptions,
+    PipelineOptions,
+    StandardOptions,
+    TestOptions,
+)
+
+from metadata_store.loading import LOST_IN_DEDUP
+from pipelines.options import UsageError
+from transforms.layout import OutputLayout, join
+from transforms.records import (
+    CANDIDATE,
+    DUPLICATE,
+    ERROR,
+    FILTERED,
+    KEPT,
+    LOCATION_SCHEMA,
+    OUTCOME_SCHEMA,
+)
+
+PART_KINDS = ("locations", "outcomes", "files")
+RUN_MARKER = "run.json"
+_ACCOUNTING_COLUMNS = ("record_id", "status", "reason", "shard")
+
+# The store's join (metadata_store/loading.py): an outcome overrides the interim candidate status,
+# and a candidate without an outcome is an error, so no record is silently lost.
+_RESOLVE = f"""
+SELECT l.* EXCLUDE (status, reason),
+       CASE WHEN o.record_id IS NOT NULL THEN o.status
+            WHEN l.status = '{CANDIDATE}' THEN '{ERROR}' ELSE l.status END AS status,
+       CASE WHEN o.record_id IS NOT NULL THEN o.reason
+            WHEN l.status = '{CANDIDATE}' THEN '{LOST_IN_DEDUP}' ELSE l.reason END AS reason,
+       o.* EXCLUDE (record_id, status, reason)
+FROM (SELECT DISTINCT * FROM loc) l LEFT JOIN (SELECT DISTINCT * FROM outc) o
+  ON o.record_id = l.record_id
+ORDER BY l.record_id
+"""
+
+
+def is_remote(path: str) -> bool:
+    return "://" in path
+
+
+def uses_cloud_store(metadata_store: str) -> bool:
+    """A remote store path can only be the default OUTPUT/metadata.duckdb of a remote output
+    (an explicit ``--metadata_store`` must be local), so the parts take the DuckDB file's place."""
+    return is_remote(metadata_store)
+
+
+def is_dataflow(options: PipelineOptions) -> bool:
+    return "dataflow" in str(options.view_as(StandardOptions).runner or "").lower()
+
+
+def is_dry_run(options: PipelineOptions) -> bool:
+    """What DataflowRunner itself tests: any ``--dry_run`` value builds the job and stops."""
+    return is_dataflow(options) and bool(options.view_as(TestOptions).dry_run)
+
+
+def job_ran(options: PipelineOptions, result: object) -> bool:
+    """False when the runner only built the job: a dry run, or a template (``--template_location``,
+    as Flex Template launchers do), whose job runs after this process has exited."""
+    if is_dry_run(options) or options.view_as(GoogleCloudOptions).template_location:
+        return False
+    return bool(getattr(result, "has_job", True))
+
+
+def check_dataflow_paths(options: PipelineOptions, inputs: Sequence[str], output: str) -> None:
+    """Dataflow workers cannot read the launching machine's disk: inputs and output are remote."""
+    if not is_dataflow(options):
+        return
+    local = [path for path in (*inputs, output) if not is_remote(path)]
+    if local:
+        raise UsageError(
+            f"--runner DataflowRunner needs gs:// --input and --output; local: {', '.join(local)}"
+        )
+
+
+@dataclass(frozen=True)
+class PartsAccounting:
+    records_in: int = 0
+    kept: int = 0
+    filtered: int = 0
+    duplicate: int = 0
+    error: int = 0
+    lost_in_dedup: int = 0  # candidates without an outcome, counted as errors
+    orphan_outcomes: int = 0  # outcomes with no location row (a pipeline bug)
+
+    @property
+    def balanced(self) -> bool:
+        final = self.kept + self.filtered + self.duplicate + self.error
+        return self.records_in == final and self.orphan_outcomes == 0
+
+    def __add__(self, other: PartsAccounting) -> PartsAccounting:
+        return PartsAccounting(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(self))
+        )
+
+
+def resolve_records(locations: pa.Table, outcomes: pa.Table) -> pa.Table:
+    """One batch's ``records`` rows, as the DuckDB store would hold them (without ``run_id``)."""
+    con = duckdb.connect()
+    try:
+        con.register("loc", locations)
+        con.register("outc", outcomes)
+        return con.sql(_RESOLVE).to_arrow_table()
+    finally:
+        con.close()
+
+
+def batch_accounting(locations: pa.Table, outcomes: pa.Table) -> PartsAccounting:
+    records = resolve_records(locations, outcomes)
+    counts = {
+        row["values"]: row["counts"] for row in pc.value_counts(records["status"]).to_pylist()
+    }
+    known = set(locations["record_id"].to_pylist())
+    return PartsAccounting(
+        records_in=records.num_rows,
+        kept=counts.get(KEPT, 0),
+        filtered=counts.get(FILTERED, 0),
+        duplicate=counts.get(DUPLICATE, 0),
+        error=counts.get(ERROR, 0),
+        lost_in_dedup=pc.sum(pc.equal(records["reason"], LOST_IN_DEDUP)).as_py() or 0,
+        orphan_outcomes=sum(rid not in known for rid in outcomes["record_id"].to_pylist()),
+    )
+
+
+def read_part(path: str, columns: Sequence[str] | None = None) -> pa.Table:
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        return pq.read_table(stream, columns=list(columns) if columns else None)
+
+
+def list_parts(parts_dir: str, kind: str) -> dict[str, str]:
+    """batch id -> path of the run's ``kind`` parts."""
+    pattern = join(parts_dir, kind, "*.parquet")
+    return {
+        posixpath.basename(m.path).removesuffix(".parquet"): m.path
+        for m in FileSystems.match([pattern])[0].metadata_list
+    }
+
+
+def _names(schema: pa.Schema, columns: Sequence[str] | None) -> list[str]:
+    return list(schema.names) if columns is None else [c for c in columns if c in schema.names]
+
+
+def _batch_tables(
+    parts_dir: str, columns: Sequence[str] | None, threads: int
+) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """(locations, outcomes) of each batch, read ``threads`` at a time through FileSystems."""
+    locations, outcomes = list_parts(parts_dir, "locations"), list_parts(parts_dir, "outcomes")
+    loc_columns, out_columns = _names(LOCATION_SCHEMA, columns), _names(OUTCOME_SCHEMA, columns)
+
+    def read(batch: str) -> tuple[pa.Table, pa.Table]:
+        loc = LOCATION_SCHEMA.empty_table().select(loc_columns)
+        out = OUTCOME_SCHEMA.empty_table().select(out_columns)
+        if batch in locations:
+            loc = read_part(locations[batch], loc_columns)
+        if batch in outcomes:
+            out = read_part(outcomes[batch], out_columns)
+        return loc, out
+
+    batches = sorted(set(locations) | set(outcomes))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for start in range(0, len(batches), threads * 4):
+            yield from pool.map(read, batches[start : start + threads * 4])
+
+
+def accounting_from_parts(parts_dir: str, threads: int = 16) -> PartsAccounting:
+    """The run's accounting from its parts, read batch by batch through FileSystems."""
+    total = PartsAccounting()
+    for locations, outcomes in _batch_tables(parts_dir, _ACCOUNTING_COLUMNS, threads):
+        total = total + batch_accounting(locations, outcomes)
+    return total
+
+
+def records_from_parts(parts_dir: str, threads: int = 16) -> pa.Table:
+    """Every record row of a run (for inspection; a large run is better queried in place)."""
+    tables = [resolve_records(loc, out) for loc, out in _batch_tables(parts_dir, None, threads)]
+    return pa.concat_tables(tables) if tables else pa.table({})
+
+
+def latest_run(output: str) -> str | None:
+    """The newest run id under OUTPUT/store/runs (run ids start with their UTC start time)."""
+    pattern = join(output, "store", "runs", "*", "locations", "*.parquet")
+    runs = {m.path.rsplit("/", 3)[-3] for m in FileSystems.match([pattern])[0].metadata_list}
+    return max(runs) if runs else None
+
+
+def mark_committed(layout: OutputLayout, summary_json: str) -> None:
+    """``store/runs/<run_id>/run.json``: the run's summary, and the mark that its parts are
+    complete (the cloud store's ``runs`` row); written after the accounting, like a store load."""
+    path = join(layout.run_parts_dir, RUN_MARKER)
+    with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        stream.write(summary_json.encode())
+
+
+def committed_parts(layout: OutputLayout) -> tuple[str, ...]:
+    """Globs of the ``files`` parts of every marked run (what an incremental rerun skips)."""
+    pattern = join(layout.output, "store", "runs", "*", RUN_MARKER)
+    return tuple(
+        join(posixpath.dirname(m.path), "files", "*.parquet")
+        for m in sorted(FileSystems.match([pattern])[0].metadata_list, key=lambda m: m.path)
+    )
+
+
+@contextmanager
+def local_parts(parts_dir: str) -> Iterator[str]:
+    """``parts_dir`` itself when local; else a local copy, for the DuckDB store's loader."""
+    if not is_remote(parts_dir):
+        yield parts_dir
+        return
+    with tempfile.TemporaryDirectory(prefix="crawlsift-parts-") as local:
+        for kind in PART_KINDS:
+            os.makedirs(os.path.join(local, kind))
+            for batch, path in list_parts(parts_dir, kind).items():
+                with (
+                    FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as src,
+                    open(os.path.join(local, kind, f"{batch}.parquet"), "wb") as dst,
+                ):
+                    dst.write(src.read())
+        yield local
+
+
+def query_hint(layout: OutputLayout) -> str:
+    """How to query a run's parts in place (see README "Run on Dataflow")."""
+    parts = layout.run_parts_dir
+    return "\n".join(
+        [
+            f"store parts:    {parts}/{{locations,outcomes,files}}/*.parquet (no DuckDB file)",
+            f"  accounting:   python -m pipelines.cloud_store {layout.output} "
+            f"--run_id {layout.run_id}",
+            "  BigQuery:     CREATE EXTERNAL TABLE crawlsift.locations OPTIONS (format = "
+            f"'PARQUET', uris = ['{parts}/locations/*.parquet'])",
+            "  DuckDB:       INSTALL httpfs; CREATE SECRET (TYPE gcs, KEY_ID '…', SECRET '…'); "
+            f"SELECT status, count(*) FROM '{parts}/locations/*.parquet' GROUP BY status",
+        ]
+    )
+
+
+def not_run_message(options: PipelineOptions, layout: OutputLayout) -> str:
+    what = "dry run: job built, not submitted" if is_dry_run(options) else "job built as a template"
+    return (
+        f"{what} (run {layout.run_id}); it would write shards under {layout.data_dir}/ "
+        f"and store parts under {layout.run_parts_dir}/"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.cloud_store",
+        description="Accounting of a run from its store parts (for outputs without a DuckDB file).",
+    )
+    parser.add_argument("output", help="the run's --output (local, gs://, s3://)")
+    parser.add_argument("--run_id", default=None, help="the run (default: the newest)")
+    args = parser.parse_args(argv)
+    run_id = args.run_id or latest_run(args.output)
+    if run_id is None:
+        print(f"error: no store parts under {args.output}/store/runs/", file=sys.stderr)
+        return 2
+    layout = OutputLayout(args.output.rstrip("/"), run_id)
+    accounting = accounting_from_parts(layout.run_parts_dir)
+    mark = "OK" if accounting.balanced else "MISMATCH"
+    print(
+        f"run {run_id}: accounting {mark}: records in {accounting.records_in} = kept "
+        f"{accounting.kept} + filtered {accounting.filtered} + duplicate {accounting.duplicate} "
+        f"+ error {accounting.error}"
+    )
+    print(query_hint(layout))
+    return 0 if accounting.balanced else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
