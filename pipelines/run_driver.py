@@ -30,6 +30,7 @@ from pipelines.options import UsageError
 from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
 from transforms.layout import OutputLayout, join, read_parquet
+from transforms.prefixes import normalise_pattern
 from transforms.readers import detect_format
 
 log = logging.getLogger("crawlsift")
@@ -40,6 +41,9 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
+CHECK_LIMIT = 10_000
+
+
 def check_inputs(patterns: Sequence[str], remote: bool = True) -> None:
     """Every pattern must match at least one file crawlsift can read. ``remote=False`` skips
     gs:// and s3:// patterns: a Dataflow dry run has no credentials to list them, and the job
@@ -48,15 +52,18 @@ def check_inputs(patterns: Sequence[str], remote: bool = True) -> None:
         if not remote and cloud_store.is_remote(pattern):
             continue
         try:
-            matches = FileSystems.match([pattern])[0].metadata_list
+            # A bounded look, not the listing itself: that runs in the pipeline (ListInputs).
+            matches = FileSystems.match([normalise_pattern(pattern)], limits=[CHECK_LIMIT])[
+                0
+            ].metadata_list
         except (ValueError, OSError) as error:
             raise UsageError(f"cannot list --input {pattern}: {error}") from error
         if not matches:
             raise UsageError(f"no file matches --input {pattern}")
         if not any(detect_format(m.path) for m in matches):
             raise UsageError(
-                f"--input {pattern} matches {len(matches)} file(s) but none is .warc[.gz], "
-                ".html/.htm[.gz] or .jsonl[.gz]"
+                f"--input {pattern}: none of the first {len(matches):,} matching files is "
+                ".warc[.gz], .html/.htm[.gz] or .jsonl[.gz]"
             )
 
 

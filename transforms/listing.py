@@ -1,8 +1,9 @@
 """ListInputs: expand ``--input`` patterns into deterministic batches of file names.
 
 Only names travel here. Files are expanded through Beam's ``FileSystems`` (local, gs://, s3://),
-made distinct (two patterns may match the same file), grouped by directory so that listing and
-batching fan out over directory prefixes, and cut into batches of small files (or one large file
+made distinct (two patterns may match the same file), grouped by directory. Recursive local
+patterns are first fanned out over directory prefixes (transforms/prefixes.py) so that no worker
+walks the whole tree alone. Files are then cut into batches of small files (or one large file
 per batch). A batch id is a digest of its paths, so a rerun on the same inputs names the same
 parts. The only shuffle of inputs is the Reshuffle at the end, which spreads batches over workers.
 """
@@ -18,6 +19,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import ReadAllFromParquet
 from apache_beam.metrics import Metrics
 
+from transforms.prefixes import fan_out
 from transforms.readers import detect_format
 from transforms.records import FileBatch, InputFile
 
@@ -145,6 +147,8 @@ class ListInputs(beam.PTransform):
         files = (
             pbegin
             | "Patterns" >> beam.Create(self.patterns)
+            | "FanOutPrefixes" >> beam.FlatMap(fan_out)
+            | "SpreadPrefixes" >> beam.Reshuffle()
             | "ExpandPatterns" >> beam.ParDo(_ExpandPattern())
             | "DistinctPaths" >> beam.CombinePerKey(lambda files: min(files, key=lambda f: f.path))
         )
