@@ -15,12 +15,12 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,notebook]'
+	$(PY) -m pip install --quiet -e '.[dev,notebook,gcp]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install crawlsift with its dev extras
 
-demo: setup  ## build a sample crawl, run the pipeline on it with 2 local workers, print the summary
+demo: setup  ## build a sample crawl, run the pipeline on it with 2 local workers, print the summary and the report's path
 	rm -rf $(DEMO)
 	$(PY) -m pipelines.demo --output $(DEMO)
 	$(PY) -m pipelines.crawl_to_shards \
@@ -28,6 +28,7 @@ demo: setup  ## build a sample crawl, run the pipeline on it with 2 local worker
 	    --input '$(DEMO)/crawl/html/*.html' \
 	    --input '$(DEMO)/crawl/jsonl/*.jsonl' \
 	    --output $(DEMO)/out $(BEAM_LOCAL)
+	$(PY) -m pipelines.report $(DEMO)/out
 
 test: setup  ## the test suite (pure functions, composites, end-to-end runs)
 	$(PY) -m pytest -q

@@ -1,12 +1,10 @@
 """The metadata store of a cloud run: the Parquet parts under the output *are* the store.
 
-A DuckDB file is a local file with one writer; a Dataflow job writes to a bucket. For a remote
-``--output`` (gs://, s3://) with no local ``--metadata_store``, the driver builds no DuckDB file:
-the workers' parts under ``OUTPUT/store/runs/<run_id>/`` stay where they are, the driver computes
-the run's accounting from them through Beam's ``FileSystems`` (one batch at a time, so memory stays
-flat however large the crawl), and prints how to query them from BigQuery or DuckDB.
-
-    python -m pipelines.cloud_store gs://bucket/out [--run_id RUN]   # accounting of a run's parts
+A DuckDB file is local with one writer; a Dataflow job writes to a bucket. For a remote --output
+with no local --metadata_store the workers' parts under OUTPUT/store/runs/<run_id>/ stay put, the
+driver computes the accounting from them through Beam's FileSystems (batch by batch, so memory is
+flat however large the crawl) and prints how to query them from BigQuery or DuckDB. CLI:
+``python -m pipelines.cloud_store gs://bucket/out [--run_id RUN]``.
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import posixpath
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -27,12 +26,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import (
-    GoogleCloudOptions,
-    PipelineOptions,
-    StandardOptions,
-    TestOptions,
-)
+from apache_beam.options import pipeline_options as beam_options
+from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store.loading import LOST_IN_DEDUP
 from pipelines.options import UsageError
@@ -42,12 +37,12 @@ from transforms.records import (
     DUPLICATE,
     ERROR,
     FILTERED,
+    FINAL_STATUSES,
     KEPT,
     LOCATION_SCHEMA,
     OUTCOME_SCHEMA,
 )
 
-PART_KINDS = ("locations", "outcomes", "files")
 RUN_MARKER = "run.json"
 _ACCOUNTING_COLUMNS = ("record_id", "status", "reason", "shard")
 
@@ -71,36 +66,45 @@ def is_remote(path: str) -> bool:
 
 
 def uses_cloud_store(metadata_store: str) -> bool:
-    """A remote store path can only be the default OUTPUT/metadata.duckdb of a remote output
-    (an explicit ``--metadata_store`` must be local), so the parts take the DuckDB file's place."""
+    """Only the default store of a remote output is remote (``--metadata_store`` must be local)."""
     return is_remote(metadata_store)
 
 
 def is_dataflow(options: PipelineOptions) -> bool:
-    return "dataflow" in str(options.view_as(StandardOptions).runner or "").lower()
+    return "dataflow" in str(options.view_as(beam_options.StandardOptions).runner or "").lower()
 
 
 def is_dry_run(options: PipelineOptions) -> bool:
     """What DataflowRunner itself tests: any ``--dry_run`` value builds the job and stops."""
-    return is_dataflow(options) and bool(options.view_as(TestOptions).dry_run)
+    return is_dataflow(options) and bool(options.view_as(beam_options.TestOptions).dry_run)
 
 
 def job_ran(options: PipelineOptions, result: object) -> bool:
     """False when the runner only built the job: a dry run, or a template (``--template_location``,
     as Flex Template launchers do), whose job runs after this process has exited."""
-    if is_dry_run(options) or options.view_as(GoogleCloudOptions).template_location:
+    if is_dry_run(options) or options.view_as(beam_options.GoogleCloudOptions).template_location:
         return False
     return bool(getattr(result, "has_job", True))
 
 
-def check_dataflow_paths(options: PipelineOptions, inputs: Sequence[str], output: str) -> None:
-    """Dataflow workers cannot read the launching machine's disk: inputs and output are remote."""
+def check_dataflow_launch(options: PipelineOptions, inputs: Sequence[str], output: str) -> None:
+    """Refuse a Dataflow launch that cannot work: workers see neither the launching machine's disk
+    nor its packages (crawlsift ships with --setup_file or comes in --sdk_container_image)."""
     if not is_dataflow(options):
         return
     local = [path for path in (*inputs, output) if not is_remote(path)]
     if local:
         raise UsageError(
             f"--runner DataflowRunner needs gs:// --input and --output; local: {', '.join(local)}"
+        )
+    setup, worker = (
+        options.view_as(beam_options.SetupOptions),
+        options.view_as(beam_options.WorkerOptions),
+    )
+    if not (setup.setup_file or setup.extra_packages or worker.sdk_container_image):
+        raise UsageError(
+            "--runner DataflowRunner: ship crawlsift to the workers with --setup_file=./setup.py "
+            "or --sdk_container_image=IMAGE (README, Run on Dataflow)"
         )
 
 
@@ -238,30 +242,28 @@ def local_parts(parts_dir: str) -> Iterator[str]:
         yield parts_dir
         return
     with tempfile.TemporaryDirectory(prefix="crawlsift-parts-") as local:
-        for kind in PART_KINDS:
+        for kind in ("locations", "outcomes", "files"):
             os.makedirs(os.path.join(local, kind))
             for batch, path in list_parts(parts_dir, kind).items():
                 with (
                     FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as src,
                     open(os.path.join(local, kind, f"{batch}.parquet"), "wb") as dst,
                 ):
-                    dst.write(src.read())
+                    shutil.copyfileobj(src, dst, 16 << 20)
         yield local
 
 
 def query_hint(layout: OutputLayout) -> str:
     """How to query a run's parts in place (see README "Run on Dataflow")."""
     parts = layout.run_parts_dir
-    return "\n".join(
-        [
-            f"store parts:    {parts}/{{locations,outcomes,files}}/*.parquet (no DuckDB file)",
-            f"  accounting:   python -m pipelines.cloud_store {layout.output} "
-            f"--run_id {layout.run_id}",
-            "  BigQuery:     CREATE EXTERNAL TABLE crawlsift.locations OPTIONS (format = "
-            f"'PARQUET', uris = ['{parts}/locations/*.parquet'])",
-            "  DuckDB:       INSTALL httpfs; CREATE SECRET (TYPE gcs, KEY_ID '…', SECRET '…'); "
-            f"SELECT status, count(*) FROM '{parts}/locations/*.parquet' GROUP BY status",
-        ]
+    return (
+        f"store parts:    {parts}/{{locations,outcomes,files}}/*.parquet (no DuckDB file)\n"
+        f"  accounting:   python -m pipelines.cloud_store {layout.output} --run_id {layout.run_id}"
+        "\n"
+        "  BigQuery:     CREATE EXTERNAL TABLE crawlsift.locations OPTIONS (format = 'PARQUET', "
+        f"uris = ['{parts}/locations/*.parquet'])\n"
+        "  DuckDB:       INSTALL httpfs; CREATE SECRET (TYPE gcs, KEY_ID '…', SECRET '…'); "
+        f"SELECT status, count(*) FROM '{parts}/locations/*.parquet' GROUP BY status"
     )
 
 
@@ -287,12 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     layout = OutputLayout(args.output.rstrip("/"), run_id)
     accounting = accounting_from_parts(layout.run_parts_dir)
+    counts = " + ".join(f"{s} {getattr(accounting, s)}" for s in FINAL_STATUSES)
     mark = "OK" if accounting.balanced else "MISMATCH"
-    print(
-        f"run {run_id}: accounting {mark}: records in {accounting.records_in} = kept "
-        f"{accounting.kept} + filtered {accounting.filtered} + duplicate {accounting.duplicate} "
-        f"+ error {accounting.error}"
-    )
+    print(f"run {run_id}: accounting {mark}: records in {accounting.records_in} = {counts}")
     print(query_hint(layout))
     return 0 if accounting.balanced else 1
 

@@ -147,7 +147,7 @@ def execute(
     A remote output without a local ``--metadata_store`` has no DuckDB file: its store is the
     Parquet parts (pipelines/cloud_store.py). A Dataflow dry run builds the job and stops."""
     dry_run = cloud_store.is_dry_run(options)
-    cloud_store.check_dataflow_paths(options, settings.inputs, settings.output)
+    cloud_store.check_dataflow_launch(options, settings.inputs, settings.output)
     check_inputs(settings.inputs, remote=not dry_run)
     if not dry_run:
         check_output_writable(settings.output)
