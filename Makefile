@@ -41,5 +41,18 @@ format: setup  ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+bench: setup  ## throughput vs a plain loop and datatrove, memory, stage shares; then the other benchmarks
+	$(PY) -m bench.bench_throughput
+	$(MAKE) --no-print-directory bench-dedup
+
+bench-dedup: setup  ## dedup benchmark: precision/recall vs exact Jaccard and datasketch, speed, 10k groups
+	$(PY) -m bench.bench_dedup
+
+bench-store: setup  ## metadata store at 1e5, 1e6, 1e7 records: bulk-load rate, size, lookup p50/p99
+	$(PY) -m bench.bench_store
+
+bench-faults: setup  ## hostile inputs at full size (30 MB page, 1 GiB gzip bomb...): outcome, peak RSS, seconds
+	$(PY) -m bench.bench_faults
+
 clean:  ## remove the demo output and caches (keeps .venv)
 	rm -rf $(DEMO) bench-out .pytest_cache .ruff_cache

@@ -1,10 +1,12 @@
 """Loading one run's Parquet parts into the store: all of it or none of it.
 
 Workers never touch the .duckdb file; they write parts under ``store/runs/<run_id>/``. The driver,
-the single writer, folds them in here: ``records`` = locations LEFT JOIN outcomes, where an
-outcome (kept/duplicate) overrides the interim ``candidate`` status, and a candidate without an
-outcome becomes ``error`` / ``error:lost_in_dedup`` so that no input record is silently lost. A
-later run's row for a record replaces an earlier run's; loading the same run again replaces it.
+the single writer, folds them in here (see ``staging.py`` for how the rows are decided): the rows
+are written as a new *layer* of index parts (``writer.py``), then one transaction records the
+layer in the catalog, drops the layer of an earlier load of the same run, updates ``files`` and
+``runs`` and points the ``records`` view at the new parts. If anything fails before COMMIT the
+new parts are deleted; after COMMIT the replaced layer's parts are. A later run's row for a
+record wins over an earlier run's; loading the same run again replaces it.
 """
 
 from __future__ import annotations
@@ -13,15 +15,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from types import MappingProxyType
 
 import duckdb
-import pyarrow as pa
 
-from metadata_store import indexes
+from metadata_store import catalog, layout, staging, writer
+from metadata_store.catalog import Layer
 from metadata_store.errors import StoreError
+from metadata_store.writer import DuplicateRecord, Part, Written
 from transforms.records import (
-    CANDIDATE,
     DUPLICATE,
     ERROR,
     FILE_SCHEMA,
@@ -31,8 +32,7 @@ from transforms.records import (
     OUTCOME_SCHEMA,
 )
 
-LOST_IN_DEDUP = "error:lost_in_dedup"
-_STAGES = ("_loc", "_out", "_files", "_new")
+Connection = duckdb.DuckDBPyConnection
 
 
 @dataclass(frozen=True)
@@ -62,184 +62,168 @@ def _utc_naive(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-_SQL_TYPES = MappingProxyType(
-    {
-        "string": "VARCHAR",
-        "int32": "INTEGER",
-        "int64": "BIGINT",
-        "float": "REAL",
-        "double": "DOUBLE",
-        "bool": "BOOLEAN",
-    }
-)
+def _one_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
-def _stage(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema, part_dir: Path) -> None:
-    """Temp table ``name`` typed by ``schema``, filled with the distinct rows of the parts.
-
-    DISTINCT folds identical rows from a retried bundle; rows that still share a key disagree
-    and are refused, since which one is true cannot be decided here. The table is created by
-    plain DDL, outside the load transaction: DuckDB 2.0.0 loses every row of an INSERT of 122,880
-    rows or more into a table created by an empty CREATE TABLE AS in the same transaction
-    (count(*) is right, scans see nothing); tests/metadata_store guard against that.
-    """
-    columns = ", ".join(f'"{f.name}" {_SQL_TYPES[str(f.type)]}' for f in schema)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
-    files = sorted(str(p) for p in part_dir.glob("*.parquet"))
-    if files:
-        names = ", ".join(f'"{c}"' for c in schema.names)
-        con.execute(
-            f"INSERT INTO {name} BY NAME SELECT DISTINCT {names} FROM read_parquet(?)", [files]
-        )
-    key = schema.names[0]
-    clash = con.execute(
-        f"SELECT {key}, count(*) FROM {name} GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
-    ).fetchone()
-    if clash:
-        raise StoreError(
-            f"{part_dir} has {clash[1]} different rows for {key} {clash[0]}; "
-            "remove the stale parts and rerun"
-        )
-
-
-_JOIN = """
-CREATE OR REPLACE TEMP TABLE _new AS
-SELECT l.record_id, l.doc_id, l.url, l.source_uri, l.source_offset, l.source_length,
-       l.content_digest, l.fetch_time, l.mime_type, l."size", l.language,
-       CASE WHEN o.record_id IS NOT NULL THEN o.status
-            WHEN l.status = $candidate THEN $error ELSE l.status END AS status,
-       CASE WHEN o.record_id IS NOT NULL THEN o.reason
-            WHEN l.status = $candidate THEN $lost ELSE l.reason END AS reason,
-       l.batch_id, o.duplicate_of, o.similarity, o.shard, $run_id AS run_id,
-       (l.status = $candidate AND o.record_id IS NULL) AS _lost
-FROM _loc l LEFT JOIN _out o ON o.record_id = l.record_id
-"""
-
-
-# Rows a load supersedes: an earlier load of the same run, earlier runs' rows for its records.
-_DELETE_SUPERSEDED = (
-    "DELETE FROM records WHERE run_id = ? OR record_id IN (SELECT record_id FROM _new)"
-)
-
-
-def _count(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> int:
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def _stage_run(con: duckdb.DuckDBPyConnection, run_id: str, parts_dir: Path) -> int:
-    """Read the parts into temp tables and join them into ``_new``; returns orphan outcomes."""
-    _stage(con, "_loc", LOCATION_SCHEMA, parts_dir / "locations")
-    _stage(con, "_out", OUTCOME_SCHEMA, parts_dir / "outcomes")
-    _stage(con, "_files", FILE_SCHEMA, parts_dir / "files")
-    con.execute(
-        _JOIN, {"candidate": CANDIDATE, "error": ERROR, "lost": LOST_IN_DEDUP, "run_id": run_id}
-    )
-    return _count(
-        con,
-        "SELECT count(*) FROM _out o WHERE NOT EXISTS "
-        "(SELECT 1 FROM _loc l WHERE l.record_id = o.record_id)",
-    )
-
-
-def _replace_run(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    times: tuple[datetime, datetime],
-    argv: list[str],
-    counters: dict[str, int],
-    orphans: int,
-) -> RunSummary:
-    """Swap the staged run into records/files/runs; the caller holds the transaction."""
-    replaced = _count(
-        con,
-        "SELECT count(*) FROM records JOIN _new USING (record_id) WHERE records.run_id <> ?",
+def _replaced(con: Connection, root: Path, run_id: str, parts: list[Part]) -> int:
+    """Records of the new layer that another run's layer holds (read from record_id parts)."""
+    old = con.execute(
+        "SELECT p.path FROM index_parts p JOIN index_layers l USING (layer) "
+        "WHERE p.kind = 'record_id' AND l.run_id IS DISTINCT FROM ?",
         [run_id],
+    ).fetchall()
+    new = [p.path for p in parts if p.kind == "record_id"]
+    if not old or not new:
+        return 0
+
+    def scan(paths: list[str]) -> str:
+        listed = ", ".join("'" + str(root / p).replace("'", "''") + "'" for p in paths)
+        return f"read_parquet([{listed}])"
+
+    return staging.count_rows(
+        con,
+        f"(SELECT DISTINCT key FROM {scan([p for (p,) in old])}) k "
+        f"WHERE k.key IN (SELECT key FROM {scan(new)})",
     )
-    con.execute(_DELETE_SUPERSEDED, [run_id])
-    con.execute("DELETE FROM files WHERE run_id = ?", [run_id])
-    con.execute("INSERT INTO records BY NAME SELECT * EXCLUDE (_lost) FROM _new")
-    con.execute("INSERT OR REPLACE INTO files BY NAME SELECT *, ? AS run_id FROM _files", [run_id])
-    statuses = (KEPT, FILTERED, DUPLICATE, ERROR)
-    row = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE _lost), "
-        + ", ".join(f"count(*) FILTER (WHERE status = '{s}')" for s in statuses)
-        + " FROM _new"
-    ).fetchone()
-    records_in, lost, kept, filtered, duplicate, error = (int(v) for v in row or (0,) * 6)
-    con.execute(
-        "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            _utc_naive(times[0]),
-            _utc_naive(times[1]),
-            json.dumps(list(argv)),
-            records_in,
-            kept,
-            filtered,
-            duplicate,
-            error,
-            json.dumps(dict(counters), sort_keys=True),
-        ],
-    )
+
+
+def sweep_orphans(con: Connection, root: Path) -> None:
+    """Delete parts no catalog row names: left by a writer that died before its COMMIT."""
+    if not root.is_dir():
+        return
+    known = catalog.all_part_paths(con)
+    for path in root.glob("*/partition=*/*.parquet"):
+        if path.relative_to(root).as_posix() not in known:
+            path.unlink(missing_ok=True)
+
+
+def _write_run(
+    con: Connection, root: Path, run_id: str, parts_dir: Path, layer: Layer
+) -> tuple[Written, int]:
+    """Write the run's layer; returns it and the orphan outcomes.
+
+    Orphans are outcome rows without a location row: they cannot be stored (a pipeline bug).
+    """
+    where = (run_id, layer.layer, layer.partitions)
+    locations = staging.typed_source(staging.part_files(parts_dir / "locations"), LOCATION_SCHEMA)
+    outcomes = staging.typed_source(staging.part_files(parts_dir / "outcomes"), OUTCOME_SCHEMA)
+    params = staging.run_params(run_id)
+    rows = staging.sorted_rows_sql(staging.run_rows_sql(locations, outcomes), layer.partitions)
+    try:
+        written = writer.write_layer(con, root, rows, params, where)
+    except DuplicateRecord:  # a retried bundle: stage the parts with DISTINCT and write again
+        locations = staging.stage_distinct(con, "_loc", LOCATION_SCHEMA, parts_dir / "locations")
+        outcomes = staging.stage_distinct(con, "_out", OUTCOME_SCHEMA, parts_dir / "outcomes")
+        rows = staging.sorted_rows_sql(staging.run_rows_sql(locations, outcomes), layer.partitions)
+        try:
+            written = writer.write_layer(con, root, rows, params, where)
+        except DuplicateRecord as e:
+            raise StoreError(f"{parts_dir} has two records with record_id {e}") from e
+    if staging.count_rows(con, outcomes) == written.counts["matched"]:
+        return written, 0
+    outcomes = staging.stage_distinct(con, "_out", OUTCOME_SCHEMA, parts_dir / "outcomes")
+    return written, staging.orphan_outcomes(con, outcomes, locations)
+
+
+def _summarise(
+    run_id: str, written: Written, files: int, orphans: int, replaced: int
+) -> RunSummary:
+    counts = written.counts
     return RunSummary(
         run_id=run_id,
-        records_in=records_in,
-        kept=kept,
-        filtered=filtered,
-        duplicate=duplicate,
-        error=error,
-        files=_count(con, "SELECT count(*) FROM _files"),
-        lost_in_dedup=lost,
+        records_in=counts["rows"],
+        kept=counts[f"status:{KEPT}"],
+        filtered=counts[f"status:{FILTERED}"],
+        duplicate=counts[f"status:{DUPLICATE}"],
+        error=counts[f"status:{ERROR}"],
+        files=files,
+        lost_in_dedup=counts["lost"],
         orphan_outcomes=orphans,
         replaced=replaced,
     )
 
 
-def _one_line(error: duckdb.Error) -> str:
-    return (str(error).splitlines() or [type(error).__name__])[0]
+def _commit(
+    con: Connection,
+    root: Path,
+    layer: Layer,
+    parts: list[Part],
+    summary: RunSummary,
+    times: tuple[datetime, datetime],
+    argv: list[str],
+    counters: dict[str, int],
+) -> list[str]:
+    """One transaction: catalog, files, runs, views. Returns the replaced layer's part paths."""
+    run_id = summary.run_id
+    con.execute("BEGIN TRANSACTION")
+    try:
+        doomed = catalog.drop_layers(con, catalog.run_layers(con, run_id))
+        first_id = catalog.next_part_id(con)
+        catalog.register_layer(con, layer, summary.records_in, parts, first_id)
+        con.execute("DELETE FROM files WHERE run_id = ?", [run_id])
+        con.execute(
+            "INSERT OR REPLACE INTO files BY NAME SELECT *, ? AS run_id FROM _files", [run_id]
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                _utc_naive(times[0]),
+                _utc_naive(times[1]),
+                json.dumps(list(argv)),
+                summary.records_in,
+                summary.kept,
+                summary.filtered,
+                summary.duplicate,
+                summary.error,
+                json.dumps(dict(counters), sort_keys=True),
+            ],
+        )
+        catalog.refresh_views(con, root, persistent=True)
+        con.execute("COMMIT")
+    except BaseException as e:
+        con.execute("ROLLBACK")
+        if isinstance(e, duckdb.Error):
+            raise StoreError(f"cannot load run {run_id}: {_one_line(e)}") from e
+        raise
+    return doomed
 
 
 def load_run(
-    con: duckdb.DuckDBPyConnection,
-    where: str,
+    con: Connection,
+    root: Path,
     run_id: str,
     parts_dir: Path,
     times: tuple[datetime, datetime],
     argv: list[str],
     counters: dict[str, int],
 ) -> RunSummary:
-    """Fold one run's parts into records/files/runs atomically: all of it or none of it.
-
-    Staging only touches connection-local temp tables, so it runs before the transaction; the
-    transaction covers every change to the persistent tables. When the run supersedes many
-    rows, the indexes are dropped first and rebuilt after (see ``indexes.py``).
-    """
+    """Fold one run's parts into the store atomically: all of it or none of it."""
     if not parts_dir.is_dir():
         raise StoreError(f"no parts for run {run_id}: {parts_dir} is not a directory")
+    written: list[Part] = []
     try:
+        sweep_orphans(con, root)
         try:
-            orphans = _stage_run(con, run_id, parts_dir)
+            locations = staging.part_files(parts_dir / "locations")
+            total = staging.count_rows(con, staging.typed_source(locations, LOCATION_SCHEMA))
+            layer = Layer(catalog.next_layer(con), run_id, layout.partitions_for(total))
+            layer_written, orphans = _write_run(con, root, run_id, parts_dir, layer)
+            written = layer_written.parts
+            files = staging.stage_distinct(con, "_files", FILE_SCHEMA, parts_dir / "files")
+            replaced = _replaced(con, root, run_id, written)
+            summary = _summarise(
+                run_id, layer_written, staging.count_rows(con, files), orphans, replaced
+            )
         except duckdb.Error as e:
             raise StoreError(
                 f"cannot read parts of run {run_id} in {parts_dir}: {_one_line(e)}"
             ) from e
-        to_delete = _count(
-            con, _DELETE_SUPERSEDED.replace("DELETE", "SELECT count(*)", 1), [run_id]
-        )
-        if indexes.rebuild_pays_off(to_delete, _count(con, "SELECT count(*) FROM records")):
-            indexes.drop_indexes(con, "records")
-        con.execute("BEGIN TRANSACTION")
-        try:
-            summary = _replace_run(con, run_id, times, argv, counters, orphans)
-            con.execute("COMMIT")
-        except BaseException as e:
-            con.execute("ROLLBACK")
-            if isinstance(e, duckdb.Error):
-                raise StoreError(f"cannot load run {run_id}: {_one_line(e)}") from e
-            raise
+        doomed = _commit(con, root, layer, written, summary, times, argv, counters)
+        written = []  # committed: the catalog owns them now
+        writer.remove_parts(root, doomed)
     finally:
-        for name in _STAGES:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
-        indexes.rebuild_indexes(con, where)
+        writer.remove_parts(root, [p.path for p in written])
+        staging.drop_stages(con)
     return summary

@@ -90,7 +90,7 @@ def _create_indexes(con: Connection) -> None:
     """ART indexes: record_id unique, and point lookups for ``locate`` by url, file, digest, id.
 
     record_id is a UNIQUE INDEX rather than a PRIMARY KEY because DuckDB cannot drop a primary
-    key, and bulk replaces drop and rebuild every index of ``records`` (see ``indexes.py``).
+    key, and bulk replaces dropped and rebuilt every index of ``records``. (Superseded by 4.)
     """
     con.execute("CREATE UNIQUE INDEX records_record_id ON records (record_id)")
     for column in ("url", "source_uri", "content_digest", "doc_id"):
@@ -104,10 +104,70 @@ def _create_index_rebuilds(con: Connection) -> None:
     )
 
 
+def _move_records_to_index_parts(con: Connection) -> None:
+    """Records move to Parquet index parts; the DuckDB file keeps their catalog and a view.
+
+    The rows of a store written before this step stay in ``legacy_records`` (``records`` is a
+    view over it meanwhile) until the first writer to open the store converts them into a layer
+    of index parts (``upgrade.convert_legacy``), which cannot happen inside a transaction.
+    """
+    indexes = con.execute(
+        "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'records'"
+    ).fetchall()
+    for (name,) in indexes:
+        con.execute(f'DROP INDEX "{name}"')
+    con.execute("DROP TABLE IF EXISTS index_rebuilds")
+    con.execute("ALTER TABLE records RENAME TO legacy_records")
+    con.execute("CREATE VIEW records AS SELECT * FROM legacy_records")
+    con.execute(
+        """
+        CREATE TABLE index_layers (
+            layer INTEGER PRIMARY KEY,  -- load order: a later layer wins for the same record_id
+            run_id VARCHAR,             -- the run the layer holds; NULL for a compaction
+            partitions INTEGER NOT NULL,
+            records BIGINT NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE index_parts (
+            part_id BIGINT NOT NULL,
+            layer INTEGER NOT NULL,
+            kind VARCHAR NOT NULL,       -- records, record_id, url, content_digest, doc_id
+            partition INTEGER NOT NULL,
+            path VARCHAR NOT NULL,       -- relative to the index root
+            first_row BIGINT NOT NULL,   -- within the layer's partition
+            rows BIGINT NOT NULL,
+            bytes BIGINT NOT NULL,
+            min_key VARCHAR NOT NULL,
+            max_key VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE index_row_groups (
+            part_id BIGINT NOT NULL,
+            row_group INTEGER NOT NULL,
+            first_row BIGINT NOT NULL,   -- within the part
+            rows INTEGER NOT NULL,
+            min_key VARCHAR NOT NULL,
+            max_key VARCHAR NOT NULL,
+            min_len INTEGER NOT NULL,    -- shortest and longest key, and
+            max_len INTEGER NOT NULL,
+            prefix_bits BIGINT NOT NULL  -- keys.prefix_bit of every key, ORed: these refuse
+        )                                -- most keys of the wrong kind without a read
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create_records_files_runs", _create_tables),
     Migration(2, "create_indexes", _create_indexes),
     Migration(3, "create_index_rebuilds", _create_index_rebuilds),
+    Migration(4, "move_records_to_index_parts", _move_records_to_index_parts),
 )
 
 
@@ -119,7 +179,7 @@ def applied_versions(con: Connection) -> list[int]:
     """Versions recorded in ``schema_migrations``; [] for a store that has none yet."""
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
-    ).fetchone()
+    ).fetchall()[0]
     if not exists or not exists[0]:
         return []
     rows = con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()

@@ -1,7 +1,8 @@
-"""The read side of the store: lookups, accounting and summaries, as functions of a connection.
+"""The SQL side of reading a store: accounting, summaries and scans, as functions of a connection.
 
-Lookups are written as one equality query per key column (joined with UNION) rather than one
-``OR`` filter, because DuckDB only uses its ART indexes for single-column equality filters.
+They query ``_live_records``, the temp view ``MetadataStore.open`` creates over the live rows of
+the data parts (paths resolved where the store is now). Point lookups do not come here: they go
+straight to the row groups (``lookup.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ RECORD_COLUMNS = (
     "fetch_time, mime_type, size, language, status, reason, duplicate_of, "
     "round(similarity::DOUBLE, 6) AS similarity, shard, run_id, batch_id"
 )
-KEY_COLUMNS = ("record_id", "url", "source_uri", "content_digest", "doc_id")
+RECORDS = "_live_records"
 FAILED_COLUMNS = "record_id, source_uri, source_offset, source_length, url, reason, run_id"
 
 
@@ -53,30 +54,33 @@ def _limit(limit: int | None) -> str:
     return f" LIMIT {int(limit)}"
 
 
-def locate(con: Connection, key: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """All records whose record_id, url, source_uri, content_digest or doc_id equals ``key``."""
-    union = " UNION ".join(
-        f"SELECT {RECORD_COLUMNS} FROM records WHERE {column} = $key" for column in KEY_COLUMNS
-    )
-    sql = f"SELECT * FROM ({union}) ORDER BY source_uri, source_offset" + _limit(limit)
-    return _dicts(con.execute(sql, {"key": key}))
+def scan(con: Connection, what: str, key: str, limit: int | None) -> list[dict[str, Any]]:
+    """``locate`` ("key") or ``locate_prefix`` ("prefix") answered by scanning every data part.
 
-
-def locate_prefix(con: Connection, prefix: str, limit: int | None = 100) -> list[dict[str, Any]]:
-    """Records whose url or source_uri starts with ``prefix`` (a site, a directory, a crawl)."""
-    sql = (
-        f"SELECT {RECORD_COLUMNS} FROM records "
-        "WHERE starts_with(url, $p) OR starts_with(source_uri, $p) "
-        "ORDER BY url, source_uri, source_offset" + _limit(limit)
+    For results too large to fetch row group by row group, and prefixes with no SURT range.
+    """
+    if what == "key":
+        union = " UNION ".join(
+            f"SELECT {RECORD_COLUMNS} FROM {RECORDS} WHERE {column} = $k"
+            for column in ("record_id", "url", "source_uri", "content_digest", "doc_id")
+        )
+        order = "source_uri, source_offset"
+    else:
+        union = " UNION ".join(
+            f"SELECT {RECORD_COLUMNS} FROM {RECORDS} WHERE starts_with({column}, $k)"
+            for column in ("url", "source_uri")
+        )
+        order = "url, source_uri, source_offset"
+    return _dicts(
+        con.execute(f"SELECT * FROM ({union}) ORDER BY {order}{_limit(limit)}", {"k": key})
     )
-    return _dicts(con.execute(sql, {"p": prefix}))
 
 
 def accounting(con: Connection, run_id: str | None = None) -> Accounting:
     """Counts per final status over the whole store, or over the rows a run currently owns."""
     where, params = "", []
     if run_id is not None:
-        if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+        if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchall():
             raise StoreError(f"no run {run_id!r} in the metadata store")
         where, params = " WHERE run_id = ?", [run_id]
     finals = ", ".join(f"'{s}'" for s in FINAL_STATUSES)
@@ -85,9 +89,9 @@ def accounting(con: Connection, run_id: str | None = None) -> Accounting:
     )
     row = con.execute(
         f"SELECT count(*), {counts}, count(*) FILTER (WHERE status NOT IN ({finals})) "
-        f"FROM records{where}",
+        f"FROM {RECORDS}{where}",
         params,
-    ).fetchone()
+    ).fetchall()[0]
     records_in, kept, filtered, duplicate, error, non_final = (int(v) for v in row or (0,) * 6)
     return Accounting(
         records_in=records_in,
@@ -102,7 +106,7 @@ def accounting(con: Connection, run_id: str | None = None) -> Accounting:
 
 def _grouped(con: Connection, column: str, where: str = "") -> dict[str, int]:
     rows = con.execute(
-        f"SELECT coalesce({column}, '(none)') AS k, count(*) AS n FROM records{where} "
+        f"SELECT coalesce({column}, '(none)') AS k, count(*) AS n FROM {RECORDS}{where} "
         "GROUP BY k ORDER BY n DESC, k"
     ).fetchall()
     return {k: int(n) for k, n in rows}
@@ -110,11 +114,12 @@ def _grouped(con: Connection, column: str, where: str = "") -> dict[str, int]:
 
 def stats(con: Connection) -> dict[str, Any]:
     """Totals a user checks first: statuses, reasons, kept documents per language, files, runs."""
-    files = con.execute("SELECT count(*), count(error) FROM files").fetchone() or (0, 0)
-    n_runs = con.execute("SELECT count(*) FROM runs").fetchone() or (0,)
+    files = con.execute("SELECT count(*), count(error) FROM files").fetchall()[0]
+    n_runs = con.execute("SELECT count(*) FROM runs").fetchall()[0]
+    by_status = _grouped(con, "status")
     return {
-        "records": sum(_grouped(con, "status").values()),
-        "by_status": _grouped(con, "status"),
+        "records": sum(by_status.values()),
+        "by_status": by_status,
         "by_reason": _grouped(con, "reason"),
         "kept_by_language": _grouped(con, "language", f" WHERE status = '{KEPT}'"),
         "files": int(files[0]),
@@ -136,7 +141,7 @@ def runs(con: Connection) -> list[dict[str, Any]]:
 def failed(con: Connection, limit: int | None = None) -> list[dict[str, Any]]:
     """The quarantine: error records with where to find them and why they failed."""
     sql = (
-        f"SELECT {FAILED_COLUMNS} FROM records WHERE status = '{ERROR}' "
+        f"SELECT {FAILED_COLUMNS} FROM {RECORDS} WHERE status = '{ERROR}' "
         "ORDER BY source_uri, source_offset" + _limit(limit)
     )
     return _dicts(con.execute(sql))

@@ -1,5 +1,7 @@
-"""``MetadataStore``: where every input record of every run ended up, in one DuckDB file.
+"""``MetadataStore``: where every input record of every run ended up.
 
+The rows live in Parquet index parts under ``<store>.index/`` (see ``layout.py``); the DuckDB file
+holds their catalog, the ``records`` view over them, ``files``, ``runs`` and the schema history.
 One process writes (the pipeline driver, after the pipeline), holding ``<store>.lock``; any
 number of processes may read with ``read_only=True`` when no writer has the file open. DuckDB
 enforces that too (one read-write process, or many read-only ones, never both), so a reader
@@ -11,17 +13,19 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import duckdb
 
-from metadata_store import indexes, loading, migrations, queries
+from metadata_store import catalog, layout, loading, lookup, migrations, queries, upgrade
 from metadata_store.errors import StoreError, StoreLockedError, StoreNotFoundError
 from metadata_store.loading import RunSummary
 from metadata_store.locking import StoreLock, describe_holder, lock_path_for, read_holder
 from metadata_store.queries import Accounting
+from metadata_store.reader import PartReader
 
 __all__ = ["Accounting", "MetadataStore", "RunSummary"]
 
@@ -69,6 +73,12 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _checked(limit: int | None) -> int | None:
+    if limit is not None and limit < 0:
+        raise StoreError(f"limit must be >= 0, got {limit}")
+    return limit
+
+
 class MetadataStore:
     """A handle on the store; build it with ``MetadataStore.open``, use it as a context manager."""
 
@@ -76,6 +86,8 @@ class MetadataStore:
         self._con: duckdb.DuckDBPyConnection | None = con
         self._lock = lock
         self.path = path
+        self.index_root = layout.index_root(path)
+        self._reader = PartReader(con, self.index_root)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> MetadataStore:
@@ -91,6 +103,12 @@ class MetadataStore:
             con = _connect(path, read_only=True)
             try:
                 migrations.check_current(con, str(path))
+                if upgrade.has_legacy_table(con):
+                    raise StoreError(
+                        f"metadata store at {path} is half way through its upgrade to index "
+                        "parts; open it once read-write to finish it"
+                    )
+                catalog.refresh_views(con, layout.index_root(path), persistent=False)
             except BaseException:
                 con.close()
                 raise
@@ -101,7 +119,9 @@ class MetadataStore:
         try:
             con = _connect(path, read_only=False)
             migrations.migrate(con, str(path))
-            indexes.rebuild_indexes(con, str(path))  # left over if a writer died mid-load
+            root = layout.index_root(path)
+            upgrade.convert_legacy(con, root, str(path))  # rows of a store older than v4
+            catalog.refresh_views(con, root, persistent=True)  # the store may have moved
         except BaseException:
             if con is not None:
                 con.close()
@@ -148,21 +168,48 @@ class MetadataStore:
         counters: dict[str, int],
     ) -> RunSummary:
         """Fold ``parts_dir`` (``store/runs/<run_id>``) into the store in one transaction."""
+        con = self._writable()
+        try:
+            return loading.load_run(
+                con,
+                self.index_root,
+                run_id,
+                Path(parts_dir),
+                (started_at, finished_at),
+                argv,
+                counters,
+            )
+        finally:
+            self._reader.invalidate()
+
+    def compact(self) -> int:
+        """Fold every loaded layer into one (faster lookups and scans); returns the live rows."""
+        con = self._writable()
+        try:
+            return upgrade.compact(con, self.index_root, str(self.path))
+        finally:
+            self._reader.invalidate()
+
+    def _writable(self) -> duckdb.DuckDBPyConnection:
         con = self._connection()
         if self.read_only:
             raise StoreError(f"metadata store at {self.path} was opened read-only")
-        return loading.load_run(
-            con, str(self.path), run_id, Path(parts_dir), (started_at, finished_at), argv, counters
-        )
+        return con
 
     def accounting(self, run_id: str | None = None) -> Accounting:
         return queries.accounting(self._connection(), run_id)
 
     def locate(self, key: str, limit: int | None = None) -> list[dict[str, Any]]:
-        return queries.locate(self._connection(), key, limit)
+        """Records whose record_id, url, source_uri, content_digest or doc_id equals ``key``."""
+        con = self._connection()
+        return lookup.locate(self._reader, key, _checked(limit), partial(queries.scan, con))
 
     def locate_prefix(self, prefix: str, limit: int | None = 100) -> list[dict[str, Any]]:
-        return queries.locate_prefix(self._connection(), prefix, limit)
+        """Records whose url or source_uri starts with ``prefix`` (a site, a directory)."""
+        con = self._connection()
+        return lookup.locate_prefix(
+            self._reader, prefix, _checked(limit), partial(queries.scan, con)
+        )
 
     def stats(self) -> dict[str, Any]:
         return queries.stats(self._connection())

@@ -29,7 +29,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options import pipeline_options as beam_options
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from metadata_store.loading import LOST_IN_DEDUP
+from metadata_store.staging import LOST_IN_DEDUP
 from pipelines.options import UsageError
 from transforms.layout import OutputLayout, join
 from transforms.records import (

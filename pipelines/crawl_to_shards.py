@@ -12,6 +12,7 @@ wrote, checks that every input record is accounted for, and writes the summary.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -68,18 +69,27 @@ LOCAL_DEFAULTS = (
 )
 
 
+def _flag_value(args: Sequence[str], flag: str) -> str | None:
+    """The value of ``--flag=V`` or ``--flag V`` in ``args``, if given."""
+    value = next((a.split("=", 1)[1] for a in args if a.startswith(f"{flag}=")), None)
+    if value is None and flag in args and list(args).index(flag) + 1 < len(args):
+        value = args[list(args).index(flag) + 1]
+    return value
+
+
 def beam_arguments(beam_args: Sequence[str]) -> list[str]:
     """Beam's flags, plus local-runner defaults the user did not set: one worker process per
-    core (0 = all cores), and worker logs at WARNING."""
+    core (0 = all cores), and worker logs at WARNING. One worker runs in the driver process
+    (``in_memory``): a worker process would only add its start-up and the gRPC data plane."""
     args = list(beam_args)
     given = {arg.split("=", 1)[0] for arg in args if arg.startswith("--")}
-    runner = next((a.split("=", 1)[1] for a in args if a.startswith("--runner=")), None)
-    if runner is None and "--runner" in args and args.index("--runner") + 1 < len(args):
-        runner = args[args.index("--runner") + 1]
-    if runner in (None, "DirectRunner", "direct"):
+    if _flag_value(args, "--runner") in (None, "DirectRunner", "direct"):
+        workers = _flag_value(args, "--direct_num_workers")
+        one = workers == "1" or (workers in (None, "0") and os.cpu_count() == 1)
         for flag, value in LOCAL_DEFAULTS:
             if flag not in given:
-                args += [flag, value]
+                in_memory = flag == "--direct_running_mode" and one
+                args += [flag, "in_memory" if in_memory else value]
     return args
 
 
@@ -114,6 +124,7 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
             dedup=dedup.dedup,
             dedup_threshold=dedup.dedup_threshold,
             num_perm=dedup.num_perm,
+            extraction_budget_seconds=extraction.extraction_budget_seconds,
         ),
         max_rows_per_shard=output.max_rows_per_shard,
         row_group_rows=output.row_group_rows,

@@ -32,6 +32,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
 def _language_list(text: str) -> list[str]:
     return sorted({code.strip().lower() for code in text.split(",") if code.strip()})
 
@@ -101,6 +108,13 @@ class ExtractionOptions(PipelineOptions):
             default=20,
             help="Documents with fewer words are filtered as 'filtered:too_short' (default 20; "
             "0 disables). CJK and Thai characters count as one word each.",
+        )
+        parser.add_argument(
+            "--extraction_budget_seconds",
+            type=_non_negative_float,
+            default=10.0,
+            help="Wall-clock seconds one record's decoding and extraction may take; slower "
+            "records are 'error:time_budget' (default 10; 0 disables).",
         )
 
 

@@ -25,7 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import MetadataStore, StoreError
-from pipelines import cloud_store
+from pipelines import cloud_store, recovery
 from pipelines.options import UsageError
 from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
@@ -158,6 +158,10 @@ def execute(
     except StoreError as error:
         raise UsageError(str(error)) from error
     with store or contextlib.nullcontext():
+        if store is not None:  # the lock is held: no other run into this output is alive
+            leftovers = recovery.clean_leftovers(layout, [r["run_id"] for r in store.runs()])
+            if leftovers.runs and not settings.quiet:
+                print(leftovers.describe())
         if not settings.reprocess and not dry_run:
             committed = (
                 committed_parts(store, layout) if store else cloud_store.committed_parts(layout)
@@ -189,6 +193,7 @@ def execute(
         if store is None:
             accounting = cloud_store.accounting_from_parts(layout.run_parts_dir)
         else:
+            recovery.pause_for_test("load", layout)  # test hook: inert unless its env var is set
             with cloud_store.local_parts(layout.run_parts_dir) as parts_dir:
                 store.load_run(
                     layout.run_id,
@@ -215,6 +220,7 @@ def execute(
         seconds=round(finished.timestamp() - started, 3),
         shards=len(shards),
         counters=counters,
+        published_shards=sorted(shards),
     )
     with FileSystems.create(
         join(settings.output, "summary.json"), compression_type=CompressionTypes.UNCOMPRESSED

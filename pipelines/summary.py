@@ -50,6 +50,7 @@ class RunSummary:
     seconds: float
     shards: int
     counters: dict[str, int] = field(default_factory=dict)
+    published_shards: list[str] = field(default_factory=list)  # relative to OUTPUT, by this run
 
     def accounting_line(self) -> str:
         mark = "OK" if self.balanced else "MISMATCH"

@@ -1,34 +1,32 @@
 """Exact and near-duplicate removal over ``DedupCandidate`` rows, as a Beam composite.
 
-Only the small candidate rows (ids, keys, signature) cross a shuffle, never page texts, and every
-grouping is by a bucket key (exact key, band key, record id), so no worker ever holds more than
-one bucket. The result depends only on the set of input candidates: it is the same on every runner
-and for any number of workers.
+Only small rows (ids, keys, signatures, decisions) cross a shuffle, never page texts, and the
+result depends only on the set of candidates: the same survivors on every runner and for any
+number of workers. ``--dedup`` modes: ``none``; ``exact`` - candidates grouped by ``exact_key``
+(digest of the normalised text), the smallest ``record_id`` survives and the others are removed
+as ``duplicate:exact`` of it; ``minhash`` - the exact step, then among its survivors:
 
-``--dedup`` modes:
-
-* ``exact`` - candidates are grouped by ``exact_key`` (digest of the normalised text). The
-  member with the smallest ``record_id`` survives; every other member is removed with
-  ``duplicate_of`` = the survivor and ``similarity`` = 1.0.
-* ``minhash`` - the exact step, then near-duplicate detection among the exact survivors. Each
-  survivor is emitted once per LSH band under that band's key and grouped by band key. Within a
-  bucket, members sorted by ``record_id`` are compared pairwise by estimated Jaccard similarity
-  (the fraction of equal MinHash values) when the bucket has at most ``max_bucket_pairs``
-  members; in a larger bucket (templated pages) each member is compared only with the
-  ``HEAD_SIZE`` (8) smallest ids, which bounds the work to about 8 comparisons per member. A
-  pair ``a < b`` with similarity >= ``threshold`` is a confirmed edge "b duplicates a". Each record
-  with at least one confirmed partner smaller than itself is removed with ``duplicate_of`` = the
-  smallest such partner and that pair's similarity; a record with none survives.
-* ``none`` - nothing is removed.
-
-Chains: near-duplicate similarity is not transitive. With A < B < C, A~B and B~C confirmed but
-not A~C, B is removed as a duplicate of A and C as a duplicate of B, although C is not similar to
-A. Following ``duplicate_of`` always ends at a survivor, because ids strictly decrease along it.
+1. *Edges.* Records are grouped by LSH band key. A bucket of at most ``max_bucket_pairs`` (50)
+   members compares all pairs; a larger one (templated pages) compares each member with its
+   ``HEAD_SIZE`` (8) smallest ids only: at most ``8n`` comparisons, streamed, never held. A pair
+   whose estimated Jaccard (share of equal MinHash values) is >= ``threshold`` is an edge.
+2. *Survivors.* In id order, a record survives unless it has an edge to a smaller survivor (the
+   lexicographically-first maximal independent set of the edge graph), computed in rounds of
+   messages between partners: a record with a kept smaller partner is removed, one whose smaller
+   partners are all removed is kept. ``MAX_ROUNDS`` (4) rounds decide chains of up to 4 links;
+   the tail of a longer chain is kept (``dedup:undecided_kept``). So with A < B < C, A~B, B~C
+   but not A~C, B goes and C stays (union-find clustering would remove C as well).
+3. *Explanation.* ``duplicate_of`` is the kept partner with the highest estimated similarity
+   (then the smallest id), ``similarity`` that estimate; exact copies of a removed record point
+   at the same kept record (as ``duplicate:near``): ``duplicate_of`` is always kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import heapq
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from itertools import islice
 
 import apache_beam as beam
 import numpy as np
@@ -39,71 +37,100 @@ from transforms.records import DedupCandidate, Removal
 
 MODES = ("minhash", "exact", "none")
 HEAD_SIZE = 8  # in a large bucket, every member is compared with this many smallest ids
-_COMPARE_CHUNK = 1024  # members compared per numpy block: bounds memory to O(bucket)
+MAX_ROUNDS = 4  # survivor rounds: chains of up to this many links are decided exactly
+_COMPARE_CHUNK = 1024  # members compared per numpy block: bounds memory to O(chunk)
+PENDING, REMOVED = "pending", "removed"
+BandMember = tuple[str, str, bytes]  # (record_id, part, signature bytes)
+Edge = tuple[str, float]  # (smaller partner's record_id, estimated similarity)
+Edges = tuple[str, tuple[Edge, ...], tuple[str, ...]]  # (part, smaller partners, larger ids)
+Node = tuple[str, tuple[Edge, ...], tuple[str, ...], tuple[str, ...]]  # Edges + known removed
+Message = tuple[str, object]  # ("node", Node) | ("status", (partner id, state))
+Found = tuple[str, str, str, str, float]  # (id, part, smaller id, its part, similarity)
 
-# A member of an LSH bucket: (record_id, part, signature bytes).
-BandMember = tuple[str, str, bytes]
 
-
-def resolve_exact_group(
-    members: Iterable[DedupCandidate],
-) -> tuple[DedupCandidate, list[Removal]]:
+def resolve_exact_group(members: Iterable[DedupCandidate]) -> tuple[DedupCandidate, list]:
     """The survivor (smallest ``record_id``) of a group of exact duplicates, and the removals.
-
-    ``members`` is read twice (a GroupByKey value or a list), so a huge group is never sorted.
-    """
+    ``members`` is read twice (a GroupByKey value or a list): a huge group is never sorted."""
     survivor = min(members, key=lambda c: (c.record_id, c.part))
-    removals = [
-        Removal(c.record_id, survivor.record_id, 1.0, c.part, "duplicate:exact")
-        for c in members
-        if c.record_id != survivor.record_id
-    ]
-    return survivor, removals
+    kept = survivor.record_id
+    exact = [Removal(c.record_id, kept, 1.0, c.part, "duplicate:exact") for c in members]
+    return survivor, [removal for removal in exact if removal.record_id != kept]
 
 
 def compared_pairs(n: int, max_bucket_pairs: int, head_size: int = HEAD_SIZE) -> int:
-    """How many pairs :func:`confirm_bucket` compares in a bucket of ``n`` members."""
+    """How many pairs :func:`bucket_edges` compares in a bucket of ``n`` members."""
     heads = n if n <= max_bucket_pairs else min(head_size, n)
     return heads * (heads - 1) // 2 + heads * (n - heads)
 
 
-def confirm_bucket(
+def _edges_against(chunk: list, heads: list, threshold: float) -> Iterator[Found]:
+    sigs, head_sigs = (np.stack([signature_from_bytes(m[2]) for m in ms]) for ms in (chunk, heads))
+    similarity = (sigs[:, np.newaxis, :] == head_sigs[np.newaxis, :, :]).mean(axis=2)
+    head_ids, member_ids = np.array([h[0] for h in heads]), np.array([m[0] for m in chunk])
+    confirmed = (similarity >= threshold) & (head_ids[np.newaxis, :] < member_ids[:, np.newaxis])
+    for j, i in zip(*np.nonzero(confirmed), strict=True):
+        yield chunk[j][0], chunk[j][1], heads[i][0], heads[i][1], float(similarity[j, i])
+
+
+def bucket_edges(
     members: Iterable[BandMember],
     threshold: float,
     max_bucket_pairs: int = 50,
     head_size: int = HEAD_SIZE,
-) -> list[Removal]:
-    """For each member of one LSH bucket with a confirmed smaller partner in the bucket, the
-    Removal naming its smallest such partner (see the module docstring for the pair rule)."""
-    ordered = sorted(members)
-    n = len(ordered)
-    if n < 2:
-        return []
-    sigs = np.stack([signature_from_bytes(sig) for _, _, sig in ordered])
-    heads = n if n <= max_bucket_pairs else min(head_size, n)
-    head_sigs = sigs[:heads]
-    removals = []
-    for start in range(1, n, _COMPARE_CHUNK):
-        block = sigs[start : start + _COMPARE_CHUNK]
-        # similarity[j, i]: member start+j against head i; only smaller ids (i < start+j) count.
-        similarity = (block[:, np.newaxis, :] == head_sigs[np.newaxis, :, :]).mean(axis=2)
-        rows = np.arange(start, start + len(block))[:, np.newaxis]
-        confirmed = (similarity >= threshold) & (np.arange(heads)[np.newaxis, :] < rows)
-        for j in np.flatnonzero(confirmed.any(axis=1)):
-            i = int(np.argmax(confirmed[j]))  # the smallest confirmed partner
-            record_id, part, _ = ordered[start + j]
-            removals.append(Removal(record_id, ordered[i][0], float(similarity[j, i]), part))
-    return removals
+) -> Iterator[Found]:
+    """The confirmed pairs of one LSH bucket: all pairs when it has at most ``max_bucket_pairs``
+    members, else each member against the ``head_size`` smallest ids, streaming ``members``
+    (re-iterable) so that a huge bucket is never held."""
+    first = list(islice(iter(members), max_bucket_pairs + 1))
+    if len(first) <= max_bucket_pairs:
+        if len(first) > 1:
+            yield from _edges_against(first, first, threshold)
+        return
+    heads, rest = heapq.nsmallest(head_size, members), iter(members)
+    while chunk := list(islice(rest, _COMPARE_CHUNK)):
+        yield from _edges_against(chunk, heads, threshold)
 
 
-def pick_removal(removals: Iterable[Removal]) -> Removal:
-    """One record's removal: the smallest ``duplicate_of``, then the highest similarity."""
-    return min(removals, key=lambda r: (r.duplicate_of, -r.similarity))
+def decide(partners: Sequence[Edge], status: Mapping[str, str]) -> tuple[str, Edge | None]:
+    """``("removed", best kept partner)``, ``("kept", None)`` or ``("pending", None)`` for a record
+    whose smaller partners have ``status`` (``removed``/``pending``; absent means kept)."""
+    kept = [edge for edge in partners if edge[0] not in status]
+    if kept:
+        return REMOVED, min(kept, key=lambda edge: (-edge[1], edge[0]))
+    if all(status[partner] == REMOVED for partner, _ in partners):
+        return "kept", None
+    return PENDING, None
 
 
-def band_members(candidate: DedupCandidate) -> list[tuple[bytes, BandMember]]:
-    member = (candidate.record_id, candidate.part, candidate.signature)
-    return [(key, member) for key in candidate.band_keys]
+def remap_exact(exact: Iterable[Removal], near: Sequence[Removal]) -> Iterator[Removal]:
+    """The near removal of an exact-group survivor (if any), and the group's exact removals
+    pointed at the document that survivor duplicates."""
+    yield from near
+    for removal in exact:
+        yield replace(near[0], record_id=removal.record_id, part=removal.part) if near else removal
+
+
+class MergeEdgesFn(beam.CombineFn):
+    """One record's partners from all its buckets, deduplicated in a mutable accumulator and
+    sorted once at the end: linear in the partners, even for a head of a huge bucket."""
+
+    def create_accumulator(self) -> list:
+        return ["", {}, set()]  # like Edges: part, smaller partners, larger partners
+
+    def add_input(self, acc: list, edges: Edges | list) -> list:
+        acc[0] = edges[0] or acc[0]
+        acc[1].update(edges[1])
+        acc[2].update(edges[2])
+        return acc
+
+    def merge_accumulators(self, accumulators: Iterable[list]) -> list:
+        merged = self.create_accumulator()
+        for acc in accumulators:
+            self.add_input(merged, acc)
+        return merged
+
+    def extract_output(self, acc: list) -> Edges:
+        return acc[0], tuple(sorted(acc[1].items())), tuple(sorted(acc[2]))
 
 
 class ResolveExactGroupFn(beam.DoFn):
@@ -119,40 +146,113 @@ class ResolveExactGroupFn(beam.DoFn):
         yield from removals
 
 
-class ConfirmBucketFn(beam.DoFn):
+class BucketEdgesFn(beam.DoFn):
+    """(band key, members) -> each edge twice, keyed by either end (see ``Edges``)."""
+
     def __init__(self, threshold: float, max_bucket_pairs: int) -> None:
-        self.threshold = threshold
-        self.max_bucket_pairs = max_bucket_pairs
-        self.buckets = Metrics.counter("crawlsift", "dedup:buckets_compared")
+        self.threshold, self.max_bucket_pairs = threshold, max_bucket_pairs
         self.large = Metrics.counter("crawlsift", "dedup:large_buckets")
         self.pairs = Metrics.counter("crawlsift", "dedup:pairs_compared")
+        self.edges = Metrics.counter("crawlsift", "dedup:edges")
 
-    def process(self, bucket: tuple[bytes, Iterable[BandMember]]) -> Iterator:
-        members = list(bucket[1])
-        if len(members) < 2:
-            return
-        self.buckets.inc()
-        self.large.inc(int(len(members) > self.max_bucket_pairs))
-        self.pairs.inc(compared_pairs(len(members), self.max_bucket_pairs))
-        for removal in confirm_bucket(members, self.threshold, self.max_bucket_pairs):
-            yield removal.record_id, removal
+    def process(self, bucket: tuple[bytes, Iterable[BandMember]]) -> Iterator[tuple[str, Edges]]:
+        members = bucket[1]
+        size = sum(1 for _ in members)
+        self.large.inc(int(size > self.max_bucket_pairs))
+        self.pairs.inc(compared_pairs(size, self.max_bucket_pairs))
+        for record_id, part, partner, partner_part, similarity in bucket_edges(
+            members, self.threshold, self.max_bucket_pairs
+        ):
+            self.edges.inc()
+            yield record_id, (part, ((partner, similarity),), ())
+            yield partner, (partner_part, (), (record_id,))
 
 
-class CountFn(beam.DoFn):
-    """Passes elements through, counting them."""
+def start(kv: tuple[str, Edges]) -> list[tuple[str, Message]]:
+    """Round 1's messages from one record: its node, and "pending" to its larger partners; none
+    from a root (no smaller partner: kept, and its silence tells its partners so)."""
+    record_id, (part, smaller, larger) = kv
+    if not smaller:
+        return []
+    tell = [(other, ("status", (record_id, PENDING))) for other in larger]
+    return [(record_id, ("node", (part, smaller, larger, ()))), *tell]
 
-    def __init__(self, name: str) -> None:
-        self.counter = Metrics.counter("crawlsift", name)
 
-    def process(self, element: object) -> Iterator:
-        self.counter.inc()
-        yield element
+def step(record_id: str, messages: Iterable[Message]) -> tuple[str, Removal | None, list]:
+    """One survivor round at one record: its state, its removal if removed, and the messages
+    for the next round (its node if still pending, its state to its larger partners)."""
+    node, status = None, {}
+    for kind, payload in messages:
+        if kind == "node":
+            node = payload
+        else:
+            status[payload[0]] = payload[1]
+    if node is None:  # a status sent to a record decided meanwhile
+        return "done", None, []
+    part, smaller, larger, removed = node
+    status.update(dict.fromkeys(removed, REMOVED))
+    state, edge = decide(smaller, status)
+    if state == "kept":
+        return state, None, []
+    tell = [(other, ("status", (record_id, state))) for other in larger]
+    if state == REMOVED:
+        return state, Removal(record_id, edge[0], edge[1], part), tell
+    known = tuple(sorted(p for p, s in status.items() if s == REMOVED))
+    return state, None, [(record_id, ("node", (part, smaller, larger, known))), *tell]
+
+
+class StepFn(beam.DoFn):
+    """Removals to the main output, the next round's messages to ``messages``; in the ``last``
+    round, a record still pending is kept (and counted)."""
+
+    def __init__(self, last: bool) -> None:
+        self.last = last
+        self.kept = Metrics.counter("crawlsift", "dedup:kept_in_rounds")
+        self.undecided = Metrics.counter("crawlsift", "dedup:undecided_kept")
+
+    def process(self, element: tuple[str, Iterable[Message]]) -> Iterator:
+        state, removal, outbox = step(*element)
+        self.kept.inc(int(state == "kept"))
+        self.undecided.inc(int(state == PENDING and self.last))
+        if removal is not None:
+            yield removal
+        for message in [] if self.last else outbox:
+            yield beam.pvalue.TaggedOutput("messages", message)
+
+
+class ChooseSurvivors(beam.PTransform):
+    """PCollection[(record_id, Edges)] -> PCollection[Removal], one GroupByKey per round.
+    Records talk by messages keyed by the receiver: a pending record tells its larger partners
+    "pending" each round, a removed one tells them "removed" once; silence means kept."""
+
+    def __init__(self, max_rounds: int = MAX_ROUNDS) -> None:
+        super().__init__()
+        self.max_rounds = max_rounds
+
+    def expand(self, edges: beam.PCollection) -> beam.PCollection:
+        messages, removals = edges | "Start" >> beam.FlatMap(start), []
+        for r in range(1, self.max_rounds + 1):
+            step_fn = beam.ParDo(StepFn(last=r == self.max_rounds))
+            out = (
+                messages
+                | f"GroupMessages{r}" >> beam.GroupByKey()
+                | f"Round{r}" >> step_fn.with_outputs("messages", main="removals")
+            )
+            removals.append(out.removals)
+            messages = out.messages
+        return removals | "MergeRounds" >> beam.Flatten()
 
 
 class Deduplicate(beam.PTransform):
     """PCollection[DedupCandidate] -> PCollection[Removal]."""
 
-    def __init__(self, mode: str, threshold: float = 0.8, max_bucket_pairs: int = 50) -> None:
+    def __init__(
+        self,
+        mode: str,
+        threshold: float = 0.8,
+        max_bucket_pairs: int = 50,
+        max_rounds: int = MAX_ROUNDS,
+    ) -> None:
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"dedup mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -160,15 +260,12 @@ class Deduplicate(beam.PTransform):
             raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold!r}")
         if max_bucket_pairs < 2:
             raise ValueError(f"max_bucket_pairs must be at least 2, got {max_bucket_pairs!r}")
-        self.mode = mode
-        self.threshold = threshold
-        self.max_bucket_pairs = max_bucket_pairs
+        self.mode, self.threshold = mode, threshold
+        self.max_bucket_pairs, self.max_rounds = max_bucket_pairs, max_rounds
 
     def expand(self, candidates: beam.PCollection) -> beam.PCollection:
         if self.mode == "none":
-            return candidates | "NoRemovals" >> beam.FlatMap(lambda _: []).with_output_types(
-                Removal
-            )
+            return candidates | "NoRemovals" >> beam.FlatMap(lambda _: [])
         exact = (
             candidates
             | "KeyByExactKey"
@@ -182,14 +279,21 @@ class Deduplicate(beam.PTransform):
         near = (
             exact.survivors
             | "EmitBandKeys"
-            >> beam.FlatMap(band_members).with_output_types(tuple[bytes, tuple[str, str, bytes]])
-            | "GroupByBandKey" >> beam.GroupByKey()
-            | "ConfirmBuckets"
-            >> beam.ParDo(ConfirmBucketFn(self.threshold, self.max_bucket_pairs)).with_output_types(
-                tuple[str, Removal]
+            >> beam.FlatMap(
+                lambda c: [(k, (c.record_id, c.part, c.signature)) for k in c.band_keys]
             )
-            | "PickPerRecord" >> beam.CombinePerKey(pick_removal)
-            | "DropRecordKey" >> beam.Values()
-            | "CountNearRemovals" >> beam.ParDo(CountFn("dedup:near_removed"))
+            | "GroupByBandKey" >> beam.GroupByKey()
+            | "BucketEdges" >> beam.ParDo(BucketEdgesFn(self.threshold, self.max_bucket_pairs))
+            | "MergeEdgesPerRecord" >> beam.CombinePerKey(MergeEdgesFn())
+            | "ChooseSurvivors" >> ChooseSurvivors(self.max_rounds)
         )
-        return (exact.removals, near) | "MergeRemovals" >> beam.Flatten()
+        return (
+            {
+                "exact": exact.removals
+                | "KeyBySurvivor" >> beam.Map(lambda r: (r.duplicate_of, r)),
+                "near": near | "KeyByRecord" >> beam.Map(lambda r: (r.record_id, r)),
+            }
+            | "JoinExactToNear" >> beam.CoGroupByKey()
+            | "PointExactAtSurvivors"
+            >> beam.FlatMap(lambda kv: remap_exact(kv[1]["exact"], list(kv[1]["near"])))
+        )

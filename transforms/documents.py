@@ -6,15 +6,20 @@ Pure logic, called by the fused ProcessFiles DoFn once per record. Counters are 
 * ``filtered:<reason>`` from the reader (``not_html``, ``http_status``, ``revisit``, ``empty``,
   ``too_large``) or from here: ``no_text`` (nothing extracted), ``too_short`` (``--min_words``),
   ``language`` (not in ``--languages``);
-* ``error:<reason>`` from the reader, or ``error:extraction_failed`` when the extractor raised.
+* ``error:<reason>`` from the reader, or ``error:extraction_failed`` when the extractor raised,
+  ``error:time_budget`` when extraction ran past ``--extraction_budget_seconds``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from transforms.budget import BudgetExceeded, Watchdog
 from transforms.decoding import decode_html
 from transforms.extract import ExtractionConfig, count_words, extract_text
 from transforms.language import LanguageTagger
@@ -50,6 +55,54 @@ class DocumentConfig:
     dedup: str = "minhash"
     dedup_threshold: float = 0.8
     num_perm: int = 128
+    extraction_budget_seconds: float = 10.0  # wall clock per record; 0: no budget
+
+
+TEXT_CACHE_SIZE = 1024  # extracted texts remembered per worker, by payload digest
+CachedText = tuple[str | None, tuple[str, ...]]  # (text, the counters its cleanup incremented)
+
+
+class StageClock:
+    """CPU seconds of the calling thread spent per stage; drained into ``time:<stage>_ms``
+    counters, so the run summary says where the CPU went."""
+
+    def __init__(self) -> None:
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.thread_time()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.thread_time() - started
+
+    def drain(self) -> dict[str, int]:
+        """The counters accumulated since the last drain (whole milliseconds)."""
+        counters = {f"time:{name}_ms": round(value * 1000) for name, value in self.seconds.items()}
+        self.seconds.clear()
+        return counters
+
+
+class TextCache:
+    """The last ``size`` extractions by (payload digest, declared charset): a payload seen before
+    (the same page under another URL, a re-crawl) is not extracted again. Extraction is a pure
+    function of the decoded HTML (links and images are off, so the URL does not matter)."""
+
+    def __init__(self, size: int = TEXT_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[str, str | None], CachedText] = OrderedDict()
+
+    def get(self, key: tuple[str, str | None]) -> CachedText | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple[str, str | None], entry: CachedText) -> None:
+        self._entries[key] = entry
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 @dataclass
@@ -59,9 +112,13 @@ class Toolbox:
     config: DocumentConfig
     tagger: LanguageTagger = field(default_factory=LanguageTagger)
     hasher: MinHasher | None = None
+    clock: StageClock = field(default_factory=StageClock)
+    texts: TextCache = field(default_factory=TextCache)
+    watchdog: Watchdog = field(default_factory=Watchdog)
 
     def load(self) -> Toolbox:
         self.tagger.load()
+        exact_key("")  # builds the dedup normaliser's table now, not inside the first record
         if self.config.dedup == "minhash":
             self.hasher = MinHasher(num_perm=self.config.num_perm)
         return self
@@ -105,12 +162,27 @@ def _dropped(
     return RecordResult(location_row(raw, batch_id, status, reason, language))
 
 
-def record_text(raw: RawRecord, config: DocumentConfig, count: Counter) -> str | None:
-    """The main text of a record: JSONL text as given, HTML through extraction and cleanup."""
+def record_text(
+    raw: RawRecord, config: DocumentConfig, count: Counter, cache: TextCache | None = None
+) -> str | None:
+    """The main text of a record: JSONL text as given, HTML through extraction and cleanup.
+
+    With a ``cache``, a payload whose digest was seen before is not extracted again: its text
+    is reused and its cleanup counters are counted again, so the result is the same."""
     if raw.text is not None:
         return raw.text.strip() or None
-    html, _encoding = decode_html(raw.payload or b"", raw.charset)
-    return extract_text(html, raw.url, EXTRACTION_MODES[config.extraction_mode], count)
+    key = (raw.content_digest, raw.charset) if cache is not None and raw.content_digest else None
+    entry = cache.get(key) if cache is not None and key is not None else None
+    if entry is None:
+        counted: list[str] = []
+        html, _encoding = decode_html(raw.payload or b"", raw.charset)
+        mode = EXTRACTION_MODES[config.extraction_mode]
+        entry = (extract_text(html, raw.url, mode, counted.append), tuple(counted))
+        if cache is not None and key is not None:
+            cache.put(key, entry)
+    for name in entry[1]:
+        count(name)
+    return entry[0]
 
 
 def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter) -> RecordResult:
@@ -120,7 +192,10 @@ def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter
         return _dropped(raw, batch_id, raw.problem, count)
     config = tools.config
     try:
-        text = record_text(raw, config, count)
+        with tools.clock.stage("extract"), tools.watchdog.budget(config.extraction_budget_seconds):
+            text = record_text(raw, config, count, tools.texts)
+    except BudgetExceeded:
+        return _dropped(raw, batch_id, "error:time_budget", count)
     except Exception:
         return _dropped(raw, batch_id, "error:extraction_failed", count)
     if not text:
@@ -128,7 +203,8 @@ def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter
     n_words = count_words(text)
     if n_words < config.min_words:
         return _dropped(raw, batch_id, "filtered:too_short", count)
-    language, score = tools.tagger.detect(text)
+    with tools.clock.stage("language"):
+        language, score = tools.tagger.detect(text)
     if score < config.min_language_score:
         language = "und"
     if config.languages is not None and language not in config.languages:
@@ -153,14 +229,15 @@ def process_record(raw: RawRecord, batch_id: str, tools: Toolbox, count: Counter
 def dedup_candidate(document: Document, part: str, tools: Toolbox) -> DedupCandidate:
     """The small row that represents ``document`` in deduplication."""
     config = tools.config
-    if config.dedup != "minhash" or tools.hasher is None:
-        return DedupCandidate(document.record_id, part, exact_key(document.text), (), b"")
-    signature = tools.hasher.signature(shingles(document.text, document.language))
-    params = lsh_params(config.dedup_threshold, config.num_perm)
-    return DedupCandidate(
-        record_id=document.record_id,
-        part=part,
-        exact_key=exact_key(document.text),
-        band_keys=band_keys(signature, params),
-        signature=to_signature_bytes(signature),
-    )
+    with tools.clock.stage("signatures"):
+        if config.dedup != "minhash" or tools.hasher is None:
+            return DedupCandidate(document.record_id, part, exact_key(document.text), (), b"")
+        signature = tools.hasher.signature(shingles(document.text, document.language))
+        params = lsh_params(config.dedup_threshold, config.num_perm)
+        return DedupCandidate(
+            record_id=document.record_id,
+            part=part,
+            exact_key=exact_key(document.text),
+            band_keys=band_keys(signature, params),
+            signature=to_signature_bytes(signature),
+        )

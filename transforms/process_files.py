@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import apache_beam as beam
@@ -87,7 +88,7 @@ class _ProcessBatch(beam.DoFn):
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
         self.tools = Toolbox(self.config).load()
 
-    def _flush_counts(self, counts: collections.Counter) -> None:
+    def _flush_counts(self, counts: Mapping[str, int]) -> None:
         for name, value in counts.items():
             if name not in self._counters:
                 self._counters[name] = Metrics.counter("crawlsift", name)
@@ -104,6 +105,8 @@ class _ProcessBatch(beam.DoFn):
 
     def process(self, batch: FileBatch) -> Iterator[Any]:
         assert self.tools is not None, "setup() was not called"
+        clock = self.tools.clock
+        started = time.thread_time()
         counts: collections.Counter = collections.Counter()
 
         def count(name: str) -> None:
@@ -131,22 +134,25 @@ class _ProcessBatch(beam.DoFn):
                     "error": file_errors[0] if file_errors else None,
                 }
             )
-        if documents:
-            self.layout.write_parquet(documents_table(documents), part, self.row_group_rows)
-        self.layout.write_parquet(
-            pa.Table.from_pylist(locations, schema=LOCATION_SCHEMA),
-            self.layout.store_part("locations", batch.batch_id),
-        )
-        self.layout.write_parquet(
-            pa.Table.from_pylist(files, schema=FILE_SCHEMA),
-            self.layout.store_part("files", batch.batch_id),
-        )
+        with clock.stage("write"):
+            if documents:
+                self.layout.write_parquet(documents_table(documents), part, self.row_group_rows)
+            self.layout.write_parquet(
+                pa.Table.from_pylist(locations, schema=LOCATION_SCHEMA),
+                self.layout.store_part("locations", batch.batch_id),
+            )
+            self.layout.write_parquet(
+                pa.Table.from_pylist(files, schema=FILE_SCHEMA),
+                self.layout.store_part("files", batch.batch_id),
+            )
         counts["files:processed"] += len(batch.files)
         self._flush_counts(counts)
         for document in documents:
             yield dedup_candidate(document, part, self.tools)
         if documents:
             yield beam.pvalue.TaggedOutput(PARTS_TAG, part)
+        clock.seconds["batch"] += time.thread_time() - started  # all of it: read is the rest
+        self._flush_counts(clock.drain())
 
 
 class ProcessFiles(beam.PTransform):

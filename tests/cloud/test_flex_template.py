@@ -45,6 +45,7 @@ EXAMPLE = {
     "batch_bytes": "33554432",
     "max_record_bytes": "1048576",
     "max_decompressed_bytes": "134217728",
+    "extraction_budget_seconds": "10",
 }
 
 

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from metadata_store import MetadataStore, StoreError
+from metadata_store.layout import index_root
 from metadata_store.locking import lock_path_for
 from metadata_store.migrations import (
     MIGRATIONS,
@@ -50,25 +51,86 @@ def test_version_1_store_is_upgraded_on_open(tmp_path):
     con.close()
     assert versions(path) == [(1, "create_records_files_runs")]
     assert indexes(path) == set()
-    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 3"):
+    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 4"):
         MetadataStore.open(path, read_only=True)  # readers cannot migrate
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)] == [1, 2, 3]
-    assert indexes(path) == {
-        "records_record_id",
-        "records_url",
-        "records_source_uri",
-        "records_content_digest",
-        "records_doc_id",
-    }
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4]
+    assert indexes(path) == set()  # the rows moved to Parquet index parts
+    con = duckdb.connect(str(path), read_only=True)
+    kinds = dict(
+        con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall()
+    )
+    con.close()
+    assert kinds["records"] == "VIEW"
+    assert {"index_layers", "index_parts", "index_row_groups", "files", "runs"} <= set(kinds)
+    assert "legacy_records" not in kinds
     MetadataStore.open(path, read_only=True).close()
+
+
+def old_layout_store(path, rows: int) -> None:
+    """A store as crawlsift wrote it before index parts: version 3, rows in a records table."""
+    con = duckdb.connect(str(path))
+    assert migrate(con, str(path), MIGRATIONS[:3]) == [1, 2, 3]
+    con.execute(
+        "INSERT INTO records (record_id, url, source_uri, source_offset, source_length, size, "
+        "status, reason, batch_id, content_digest, run_id) "
+        "SELECT printf('%024x', i), 'https://old.example/' || i, '/old/' || (i // 10) || '.warc', "
+        "i, 1, 1, 'filtered', 'filtered:too_short', 'b', 'digest-' || i, 'old-run' "
+        "FROM range(?) t(i)",
+        [rows],
+    )
+    con.execute(
+        "INSERT INTO runs VALUES ('old-run', now(), now(), '[]', ?, 0, ?, 0, 0, '{}')", [rows, rows]
+    )
+    con.close()
+
+
+def test_old_layout_store_is_converted_by_the_first_writer(tmp_path):
+    path = tmp_path / "m.duckdb"
+    old_layout_store(path, 25)
+    with pytest.raises(StoreError, match="has schema version 3 and needs upgrading to 4"):
+        MetadataStore.open(path, read_only=True)
+    MetadataStore.open(path).close()
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4]
+    with MetadataStore.open(path, read_only=True) as store:
+        assert store.accounting("old-run").records_in == 25
+        (row,) = store.locate("https://old.example/17")
+        assert (row["record_id"], row["source_uri"], row["run_id"]) == (
+            f"{17:024x}",
+            "/old/1.warc",
+            "old-run",
+        )
+        assert [len(store.locate(f"/old/{i}.warc")) for i in range(4)] == [10, 10, 5, 0]
+    con = duckdb.connect(str(path), read_only=True)  # plain DuckDB, no crawlsift
+    assert con.execute("SELECT count(*) FROM records").fetchall() == [(25,)]
+    assert con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'legacy_records'"
+    ).fetchall() == [(0,)]
+    con.close()
+    assert list(index_root(path).glob("records/partition=*/*.parquet"))
+
+
+def test_half_upgraded_store_tells_readers_to_finish_it(tmp_path):
+    path = tmp_path / "m.duckdb"
+    old_layout_store(path, 3)
+    con = duckdb.connect(str(path))
+    assert migrate(con, str(path)) == [4]  # a writer that died before converting the rows
+    assert con.execute("SELECT count(*) FROM records").fetchall() == [(3,)]  # view over legacy
+    con.close()
+    with pytest.raises(
+        StoreError, match="half way through its upgrade to index parts; open it once"
+    ):
+        MetadataStore.open(path, read_only=True)
+    MetadataStore.open(path).close()
+    with MetadataStore.open(path, read_only=True) as store:
+        assert store.accounting().records_in == 3
 
 
 def test_migrate_is_idempotent(tmp_path):
     con = duckdb.connect(str(tmp_path / "m.duckdb"))
-    assert migrate(con, "m") == [1, 2, 3]
+    assert migrate(con, "m") == [1, 2, 3, 4]
     assert migrate(con, "m") == []
-    assert applied_versions(con) == [1, 2, 3]
+    assert applied_versions(con) == [1, 2, 3, 4]
     con.close()
 
 

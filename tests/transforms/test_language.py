@@ -158,3 +158,21 @@ def test_instances_pickle_small_even_when_loaded(tagger):
     assert len(pickle.dumps(tagger)) < 300
     restored = pickle.loads(pickle.dumps(tagger))
     assert restored.detect(TEXTS[0]) == tagger.detect(TEXTS[0])
+
+
+@pytest.mark.parametrize("candidates", [set(), {"en", "de", "fr", "nl"}, {"zh-cn", "zh-tw", "ja"}])
+def test_probabilities_are_langdetects_to_the_last_bit(tagger, candidates):
+    """The memoised n-grams and candidate-only trials give exactly langdetect's ``langprob``."""
+    factory = tagger._loaded()
+    for text in [*TEXTS, "ABC DEF x", "Ünïcödé façade, naïve CAFÉ résumé", "这是 English 混合"]:
+        detector = factory.create()
+        prior = {lang: 1.0 for lang in factory.langlist if lang in candidates}
+        if prior:
+            detector.set_prior_map(prior)
+        detector.append(text)
+        try:
+            detector.get_probabilities()
+        except langdetect.LangDetectException:
+            assert tagger.probabilities(text, candidates) is None
+            continue
+        assert tagger.probabilities(text, candidates) == detector.langprob

@@ -1,0 +1,144 @@
+"""Reading index parts: the catalog slice for a key, then the one row group that may hold it.
+
+A ``PartReader`` belongs to one open store. It caches what it has looked up (the layers, the
+parts of a (layer, kind, partition), the row-group bounds of a part, open Parquet footers), so a
+long-lived reader pays for the catalog once per part; the caches are dropped after every write.
+A lookup then costs one bisect in memory and one row-group read per kind and layer.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from metadata_store import catalog
+from metadata_store.catalog import Layer
+from metadata_store.keys import prefix_bit
+from metadata_store.layout import DATA_KIND
+
+_OPEN_FILES = 256
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    part_id: int
+    path: Path
+    first_row: int
+    rows: int
+    min_key: str
+    max_key: str
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Row-group bounds of one part, as parallel lists (keys sorted, so bisectable)."""
+
+    first_rows: list[int]
+    min_keys: list[str]
+    max_keys: list[str]
+    min_lens: list[int]
+    max_lens: list[int]
+    prefix_bits: list[int]
+
+    def exact(self, key: str) -> list[int]:
+        """Row groups that may hold ``key``."""
+        lo, hi = bisect_left(self.max_keys, key), bisect_right(self.min_keys, key)
+        n, bit = len(key), prefix_bit(key)
+        return [
+            i
+            for i in range(lo, hi)
+            if self.min_lens[i] <= n <= self.max_lens[i] and self.prefix_bits[i] & bit
+        ]
+
+    def overlapping(self, low: str, high: str) -> list[int]:
+        """Row groups that may hold keys in ``[low, high)``."""
+        return list(range(bisect_left(self.max_keys, low), bisect_left(self.min_keys, high)))
+
+    def containing_row(self, row: int) -> int:
+        return bisect_right(self.first_rows, row) - 1
+
+
+class PartReader:
+    """Cached access to one store's catalog and parts."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, root: Path) -> None:
+        self._con = con
+        self._root = root
+        self._layers: list[Layer] | None = None
+        self._parts: dict[tuple[int, str, int], list[PartInfo]] = {}
+        self._groups: dict[int, Groups] = {}
+        self._files: OrderedDict[Path, pq.ParquetFile] = OrderedDict()
+
+    def invalidate(self) -> None:
+        self._layers = None
+        self._parts.clear()
+        self._groups.clear()
+        self._files.clear()
+
+    def layers(self) -> list[Layer]:
+        """Newest first."""
+        if self._layers is None:
+            self._layers = catalog.layers(self._con)
+        return self._layers
+
+    def parts(self, layer: int, kind: str, partition: int) -> list[PartInfo]:
+        slot = (layer, kind, partition)
+        if slot not in self._parts:
+            rows = self._con.execute(
+                "SELECT part_id, path, first_row, rows, min_key, max_key FROM index_parts "
+                "WHERE layer = ? AND kind = ? AND partition = ? ORDER BY first_row",
+                [layer, kind, partition],
+            ).fetchall()
+            self._parts[slot] = [
+                PartInfo(int(i), self._root / p, int(f), int(n), lo, hi)
+                for i, p, f, n, lo, hi in rows
+            ]
+        return self._parts[slot]
+
+    def groups(self, part: PartInfo) -> Groups:
+        if part.part_id not in self._groups:
+            rows = self._con.execute(
+                "SELECT first_row, min_key, max_key, min_len, max_len, prefix_bits "
+                "FROM index_row_groups "
+                "WHERE part_id = ? ORDER BY row_group",
+                [part.part_id],
+            ).fetchall()
+            columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+            self._groups[part.part_id] = Groups(*(list(c) for c in columns))
+        return self._groups[part.part_id]
+
+    def read(self, part: PartInfo, group: int, columns: list[str] | None = None) -> pa.Table:
+        """One row group of a part (all columns unless told)."""
+        handle = self._files.get(part.path)
+        if handle is None:
+            handle = pq.ParquetFile(part.path, memory_map=True, pre_buffer=False)
+            self._files[part.path] = handle
+            if len(self._files) > _OPEN_FILES:
+                self._files.popitem(last=False)
+        else:
+            self._files.move_to_end(part.path)
+        return handle.read_row_group(group, columns=columns, use_threads=False)
+
+    def data_rows(self, layer: int, pointers: list[tuple[int, int]]) -> list[pa.Table]:
+        """The data rows at ``(rec_partition, rec_row)`` pointers of a layer, one read per group."""
+        wanted: dict[tuple[int, int], list[int]] = {}
+        slots: dict[int, PartInfo] = {}
+        for partition, row in pointers:
+            for part in self.parts(layer, DATA_KIND, partition):
+                if part.first_row <= row < part.first_row + part.rows:
+                    within = row - part.first_row
+                    groups = self.groups(part)
+                    g = groups.containing_row(within)
+                    wanted.setdefault((part.part_id, g), []).append(within - groups.first_rows[g])
+                    slots[part.part_id] = part
+                    break
+        return [
+            self.read(slots[part_id], g).take(pa.array(sorted(set(offsets))))
+            for (part_id, g), offsets in wanted.items()
+        ]
