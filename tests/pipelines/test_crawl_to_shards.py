@@ -1,4 +1,4 @@
-"""End to end: the real CLI, DirectRunner in multi_processing mode with 2 workers, shards read back."""
+"""End to end: the real CLI on DirectRunner (multi_processing, 2 workers), shards read back."""
 
 from __future__ import annotations
 
