@@ -130,6 +130,12 @@ def sample_keys(run_dir: Path, count: int, seed: int) -> dict[str, list[str]]:
     }
 
 
+def _cpu() -> float:
+    """CPU seconds of this process, all threads: what a load costs whatever else runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _timed(store: MetadataStore, kind: str, keys: list[str]) -> list[float]:
     out = []
     for key in keys:
@@ -151,9 +157,9 @@ def measure(n: int, lookups: int, rounds: int) -> dict:
         path = store_dir / "metadata.duckdb"
         now = datetime.now(timezone.utc)
         with MetadataStore.open(path) as store:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             summary = store.load_run("bench", run_dir, now, now, ["bench"], {})
-            load = time.perf_counter() - start
+            load, load_cpu = time.perf_counter() - start, _cpu() - cpu
         assert summary.records_in == n and summary.balanced, summary
         size = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file())
         keys = sample_keys(run_dir, lookups, seed=r)
@@ -165,7 +171,8 @@ def measure(n: int, lookups: int, rounds: int) -> dict:
             _timed(store, "url", keys["url"][lookups // 2 :])  # warm the footers and catalog
             for kind in KINDS:
                 latencies[kind] = sorted(_timed(store, kind, keys[kind]))
-        result = {"n": n, "load_s": load, "size": size, "cold_ms": cold * 1e3}
+        result = {"n": n, "load_s": load, "load_cpu_s": load_cpu, "size": size}
+        result["cold_ms"] = cold * 1e3
         for kind, times in latencies.items():
             result[f"{kind}_p50"] = statistics.median(times) * 1e3
             result[f"{kind}_p99"] = times[min(len(times) - 1, int(len(times) * 0.99))] * 1e3
@@ -189,11 +196,12 @@ def run_isolated(n: int, lookups: int, rounds: int) -> dict:
 
 
 def format_table(results: list[dict]) -> str:
-    head = ["N", "load s", "rec/s", "MB", "cold ms"] + [f"{k} p50/p99" for k in KINDS]
+    head = ["N", "load s", "rec/s", "cpu s", "MB", "cold ms"] + [f"{k} p50/p99" for k in KINDS]
     head.append("RSS MB")
     lines = [head]
     for r in results:
         row = [f"{r['n']:.0e}", f"{r['load_s']:.1f}", f"{r['n'] / r['load_s'] / 1e3:.0f}k"]
+        row.append(f"{r['load_cpu_s']:.1f}")
         row += [f"{r['size'] / 1e6:.0f}", f"{r['cold_ms']:.0f}"]
         row += [f"{r[k + '_p50']:.1f}/{r[k + '_p99']:.1f}" for k in KINDS]
         row.append(f"{r['rss_mb']:.0f}")

@@ -200,36 +200,31 @@ def family_pairs(docs: Sequence[BenchDoc], sets: dict[str, frozenset[bytes]]) ->
     ]
 
 
-def group_candidates(kind: str, template: str, n: int, threshold: float) -> list[DedupCandidate]:
-    """The dedup rows of ``n`` pages, all ``template`` (``kind="identical"``) or templated pages,
-    as ``ProcessFiles`` would emit them, spread over 8 candidate parts."""
-    pages = [template] * n if kind == "identical" else [t for _, t in templated_docs(template, n)]
-    hasher, params = MinHasher(), lsh_params(threshold)
-    rows = []
-    for i, text in enumerate(pages):
-        sig = hasher.signature(shingles(text, "und"))
-        rid = make_record_id("group.jsonl", i)
-        rows.append(
-            DedupCandidate(
-                rid, f"part-{i % 8}", exact_key(text), band_keys(sig, params), to_bytes(sig)
-            )
-        )
-    return rows
+def group_candidate(i: int, kind: str, template: str, threshold: float) -> DedupCandidate:
+    """The dedup row of page ``i`` of a large group: ``template`` itself (``kind="identical"``)
+    or its templated variant, as ``ProcessFiles`` would emit it (8 candidate parts)."""
+    text = template if kind == "identical" else templated_page(template.split(), i)
+    sig = MinHasher().signature(shingles(text, "und"))
+    keys = band_keys(sig, lsh_params(threshold))
+    return DedupCandidate(
+        make_record_id("group", i), f"part-{i % 8}", exact_key(text), keys, to_bytes(sig)
+    )
+
+
+def templated_page(words: Sequence[str], i: int, slots: int = 3, seed: int = 0) -> str:
+    """Page ``i`` of a site: ``words`` with ``slots`` of them (the same positions on every page)
+    replaced by values of its own, like a product or city page."""
+    positions = sorted(random.Random(seed).sample(range(len(words)), min(slots, len(words))))
+    page, rng = list(words), random.Random(f"{seed}:{i}")
+    for slot, position in enumerate(positions):
+        page[position] = f"item{slot}x{rng.randrange(10**9)}"
+    return " ".join(page)
 
 
 def templated_docs(template: str, n: int, slots: int = 3, seed: int = 0) -> list[tuple[str, str]]:
-    """``n`` near-identical pages, (doc id, text): ``template`` with ``slots`` words (at fixed
-    positions) replaced by per-page values, like product or city pages of one site."""
+    """``n`` near-identical pages (doc id, text) of one template (see :func:`templated_page`)."""
     words = template.split()
-    rng = random.Random(seed)
-    positions = sorted(rng.sample(range(len(words)), min(slots, len(words))))
-    pages = []
-    for i in range(n):
-        page = list(words)
-        for slot, position in enumerate(positions):
-            page[position] = f"item{slot}x{rng.randrange(10**9)}"
-        pages.append((f"tmpl-{i:05d}", " ".join(page)))
-    return pages
+    return [(f"tmpl-{i:05d}", templated_page(words, i, slots, seed)) for i in range(n)]
 
 
 @dataclass(frozen=True)

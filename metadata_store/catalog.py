@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from metadata_store.layout import DATA_KIND, RECORD_COLUMNS, SURT_KEY
-from metadata_store.writer import Part
+from metadata_store.layout import DATA_KIND, RECORD_COLUMNS
+from metadata_store.parts import Part
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -140,7 +140,7 @@ def records_sql(con: Connection, root: Path) -> str:
 
     def scan(paths: list[str]) -> str:
         listed = ", ".join(_quote(str(root / p)) for p in paths)
-        return f"(SELECT * EXCLUDE ({SURT_KEY}) FROM read_parquet([{listed}]))"
+        return f"read_parquet([{listed}])"
 
     if len(rows) == 1:
         return f"SELECT * FROM {scan(rows[0][2])}"

@@ -1,21 +1,22 @@
-"""Where the store's Parquet index parts live, how they are cut, and what each kind holds.
+"""Where the store's Parquet parts live, how they are cut, and what each kind holds.
 
 Next to ``metadata.duckdb`` sits ``metadata.index/`` (the store's name with ``.index``)::
 
-    metadata.index/records/partition=<p>/<run>-<layer>-<n>.parquet         full rows, by SURT
-    metadata.index/record_id/partition=<p>/<run>-<layer>-<n>.parquet       record_id -> row
-    metadata.index/source/partition=<p>/...                                file, offset -> row
-    metadata.index/content_digest/partition=<p>/...                        digest -> row
-    metadata.index/doc_id/partition=<p>/...                                doc id -> row
+    metadata.index/records/partition=0/<run>-<layer>-<n>.parquet      full rows, as loaded
+    metadata.index/url/partition=<p>/<run>-<layer>-<n>.parquet        SURT key, url -> row
+    metadata.index/record_id/partition=<p>/...                        record_id -> row
+    metadata.index/source/partition=<p>/...                           file, offset -> row
+    metadata.index/content_digest/partition=<p>/...                   digest -> row
+    metadata.index/doc_id/partition=<p>/...                           doc id -> row
 
-A *layer* is what one load wrote (one run, or a compaction of several). Every kind of a layer is
-hash-partitioned the same number of ways, each part is sorted by its key and cut into row groups
-of a fixed size, so a lookup reads at most one small row group per kind and layer, whatever the
-size of the store. ``records`` parts hold the full rows, Common Crawl style: sorted by
-``surt_key`` (the SURT of the url, or of the source file for records without one) and
-partitioned by its host, so a URL is one row group and a site one range. The index kinds point
-into them by ``(rec_partition, rec_row)``: the partition, and the row's position in that
-partition of the layer.
+A *layer* is what one load wrote (one run, or a compaction of several). ``records`` parts are
+its rows in the order the workers wrote them (batch by batch, file by file, so a file's records
+sit together), cut every MAX_PART_ROWS rows: a heap, written once and never sorted. Each index
+kind is hash-partitioned by its key (the url kind by the URL's host, the source kind by the
+file's directory), sorted by its key within a partition, and cut into row groups of a fixed size:
+a lookup reads one small row group per kind and layer whatever the size of the store, then
+follows ``(rec_partition, rec_row)`` (the row's position in the layer's records parts) to one
+records row group. ``url`` is the Common Crawl style index: rows sorted by SURT key.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ INDEX_ROW_GROUP_ROWS = 2048
 # A layer gets the smallest power of two of partitions that keeps them under this many records;
 # a partition holding more rows than MAX_PART_ROWS (a very large site or directory) is cut into
 # several files, so no file's footer grows without bound.
-TARGET_PARTITION_ROWS = 1_000_000
+TARGET_PARTITION_ROWS = 500_000
 MAX_PARTITIONS = 65_536
 # A multiple of both row-group sizes; the parts of one partition are written in parallel.
 MAX_PART_ROWS = 131_072
@@ -38,6 +39,8 @@ MAX_PART_ROWS = 131_072
 # zstd); compaction rewrites them with zstd, about a third of the size. Every engine reads both.
 LOAD_COMPRESSION = "none"
 COMPACT_COMPRESSION = "zstd"
+# DuckDB sorts a layer within this much memory and spills the rest to ``<store>.tmp``.
+LOAD_MEMORY_LIMIT = "3GB"
 
 DATA_KIND = "records"
 
@@ -63,7 +66,6 @@ RECORD_COLUMNS = (
     "run_id",
 )
 # Low-cardinality columns worth dictionary-encoding; the rest are mostly unique per row.
-SURT_KEY = "surt_key"  # the sort key of records parts; not part of the ``records`` view
 DATA_DICTIONARY_COLUMNS = (
     "source_uri",
     "fetch_time",
@@ -82,20 +84,16 @@ class Kind:
     """One kind of index part: its key, what else it carries, and how it is sorted."""
 
     name: str
-    key_column: str  # the column of records the key is (records: surt_key, derived from url)
+    key_column: str  # the column of records the key comes from
     payload: tuple[str, ...]  # columns besides the key
     sort: tuple[str, ...]  # the order of rows within a partition
 
 
-DATA = Kind(
-    DATA_KIND,
-    SURT_KEY,
-    RECORD_COLUMNS,
-    (SURT_KEY, "source_uri", "source_offset", "record_id"),
-)
+DATA = Kind(DATA_KIND, "source_uri", RECORD_COLUMNS, ())  # a heap: rows as loaded
 POINTER = ("rec_partition", "rec_row")
 INDEX_KINDS = (
     Kind("record_id", "record_id", POINTER, ("key", *POINTER)),
+    Kind("url", "url", ("url", *POINTER), ("key", *POINTER)),
     Kind("source", "source_uri", ("source_offset", *POINTER), ("key", "source_offset", *POINTER)),
     Kind("content_digest", "content_digest", POINTER, ("key", *POINTER)),
     Kind("doc_id", "doc_id", POINTER, ("key", *POINTER)),

@@ -12,16 +12,18 @@ record wins over an earlier run's; loading the same run again replaces it.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from metadata_store import catalog, layout, staging, writer
+from metadata_store import catalog, layout, parts, staging, writer
 from metadata_store.catalog import Layer
 from metadata_store.errors import StoreError
-from metadata_store.writer import DuplicateRecord, Part, Written
+from metadata_store.parts import Part
+from metadata_store.writer import DuplicateRecord, Written
 from transforms.records import (
     DUPLICATE,
     ERROR,
@@ -66,14 +68,14 @@ def _one_line(error: BaseException) -> str:
     return (str(error).splitlines() or [type(error).__name__])[0]
 
 
-def _replaced(con: Connection, root: Path, run_id: str, parts: list[Part]) -> int:
+def _replaced(con: Connection, root: Path, run_id: str, written: list[Part]) -> int:
     """Records of the new layer that another run's layer holds (read from record_id parts)."""
     old = con.execute(
         "SELECT p.path FROM index_parts p JOIN index_layers l USING (layer) "
         "WHERE p.kind = 'record_id' AND l.run_id IS DISTINCT FROM ?",
         [run_id],
     ).fetchall()
-    new = [p.path for p in parts if p.kind == "record_id"]
+    new = [p.path for p in written if p.kind == "record_id"]
     if not old or not new:
         return 0
 
@@ -96,6 +98,7 @@ def sweep_orphans(con: Connection, root: Path) -> None:
     for path in root.glob("*/partition=*/*.parquet"):
         if path.relative_to(root).as_posix() not in known:
             path.unlink(missing_ok=True)
+    shutil.rmtree(root / "_spool", ignore_errors=True)
 
 
 def _write_run(
@@ -109,13 +112,13 @@ def _write_run(
     locations = staging.typed_source(staging.part_files(parts_dir / "locations"), LOCATION_SCHEMA)
     outcomes = staging.typed_source(staging.part_files(parts_dir / "outcomes"), OUTCOME_SCHEMA)
     params = staging.run_params(run_id)
-    rows = staging.sorted_rows_sql(staging.run_rows_sql(locations, outcomes), layer.partitions)
+    rows = staging.layer_rows_sql(staging.run_rows_sql(locations, outcomes))
     try:
         written = writer.write_layer(con, root, rows, params, where)
     except DuplicateRecord:  # a retried bundle: stage the parts with DISTINCT and write again
         locations = staging.stage_distinct(con, "_loc", LOCATION_SCHEMA, parts_dir / "locations")
         outcomes = staging.stage_distinct(con, "_out", OUTCOME_SCHEMA, parts_dir / "outcomes")
-        rows = staging.sorted_rows_sql(staging.run_rows_sql(locations, outcomes), layer.partitions)
+        rows = staging.layer_rows_sql(staging.run_rows_sql(locations, outcomes))
         try:
             written = writer.write_layer(con, root, rows, params, where)
         except DuplicateRecord as e:
@@ -148,7 +151,7 @@ def _commit(
     con: Connection,
     root: Path,
     layer: Layer,
-    parts: list[Part],
+    written: list[Part],
     summary: RunSummary,
     times: tuple[datetime, datetime],
     argv: list[str],
@@ -160,7 +163,7 @@ def _commit(
     try:
         doomed = catalog.drop_layers(con, catalog.run_layers(con, run_id))
         first_id = catalog.next_part_id(con)
-        catalog.register_layer(con, layer, summary.records_in, parts, first_id)
+        catalog.register_layer(con, layer, summary.records_in, written, first_id)
         con.execute("DELETE FROM files WHERE run_id = ?", [run_id])
         con.execute(
             "INSERT OR REPLACE INTO files BY NAME SELECT *, ? AS run_id FROM _files", [run_id]
@@ -222,8 +225,8 @@ def load_run(
             ) from e
         doomed = _commit(con, root, layer, written, summary, times, argv, counters)
         written = []  # committed: the catalog owns them now
-        writer.remove_parts(root, doomed)
+        parts.remove_parts(root, doomed)
     finally:
-        writer.remove_parts(root, [p.path for p in written])
+        parts.remove_parts(root, [p.path for p in written])
         staging.drop_stages(con)
     return summary

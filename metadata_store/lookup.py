@@ -1,12 +1,12 @@
 """``locate`` and ``locate_prefix``: what a key means in each kind of index part.
 
 A key may be a URL, a record_id, a source file, a content digest or a doc id, so ``locate``
-probes every kind of every layer: normalise the key (SURT for the records parts), hash its
-partition key, bisect the catalog for the row groups whose [min, max] and key lengths admit it,
-read those (usually none or one per kind), and follow the index pointers into the records parts.
-A URL is found in one read; a record id, digest, doc id or small file in two. Results too large
-to fetch row group by row group (every record of a big WARC, a directory) are answered by
-``scan``, a DuckDB query over the ``records`` view.
+probes every index kind of every layer: normalise the key (SURT for the url index), hash its
+partition key, bisect the catalog for the row groups whose [min, max], key lengths and first
+characters admit it, read those (none for most kinds, one for the right one), then follow the
+pointers into the records parts: two small reads for a record. Results too large to fetch row
+group by row group, and URL prefixes that do not name a whole host, are answered by ``scan``, a
+DuckDB query over the ``records`` view.
 
 Several layers (several runs, until ``compact``): a row of an older layer is live only if no
 newer layer has its record_id and no newer layer reloaded its run.
@@ -23,7 +23,6 @@ import pyarrow.compute as pc
 
 from metadata_store.catalog import Layer
 from metadata_store.keys import directory, partition_of, prefix_upper_bound, surt, surt_host
-from metadata_store.layout import DATA_KIND, SURT_KEY
 from metadata_store.reader import PartReader
 
 RESULT_COLUMNS = (
@@ -47,13 +46,17 @@ RESULT_COLUMNS = (
     "batch_id",
 )
 POINTER = ["rec_partition", "rec_row"]
-MAX_POINTERS = 256  # beyond this many rows to fetch one by one, a scan is faster
-# A prefix naming a whole host: its URLs are one SURT range in one partition.
+MAX_GROUPS = 64  # records row groups worth reading one by one for an unbounded result
+# A prefix naming a whole host: its URLs are one SURT range in one partition of the url index.
 _HOST_PREFIX = re.compile(r"(?s)[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*/[^#]*")
 _SCHEME_START = re.compile(r"[A-Za-z]")
 
 Row = dict[str, Any]
-Scan = Callable[[str, str, int | None], list[Row]]  # (what, key or prefix, limit)
+Scan = Callable[[str, str, int | None], list[Row]]  # ("key" or "prefix", text, limit)
+
+
+class TooMany(Exception):  # noqa: N818 (control flow within this module)
+    """More records row groups to read than a scan costs."""
 
 
 def _rows(tables: list[pa.Table], layer: int) -> list[tuple[int, Row]]:
@@ -68,46 +71,30 @@ def _rows(tables: list[pa.Table], layer: int) -> list[tuple[int, Row]]:
 
 
 def _exact(
-    reader: PartReader, layer: Layer, kind: str, key: str, part_key: str, columns: list | None
+    reader: PartReader, layer: Layer, kind: str, key: str, part_key: str, columns: list[str]
 ) -> list[pa.Table]:
-    """Rows of one kind of one layer whose key equals ``key``."""
-    key_column = SURT_KEY if kind == DATA_KIND else "key"
+    """Entries of one index kind of one layer whose key equals ``key``."""
     found = []
     for part in reader.parts(layer.layer, kind, partition_of(part_key, layer.partitions)):
         if part.min_key <= key <= part.max_key:
             for group in reader.groups(part).exact(key):
                 table = reader.read(part, group, columns)
-                found.append(table.filter(pc.equal(table.column(key_column), key)))
+                found.append(table.filter(pc.equal(table.column("key"), key)))
     return found
 
 
 def _ranged(
-    reader: PartReader,
-    layer: Layer,
-    kind: str,
-    low: str,
-    partitions: list[int],
-    keep: Callable[[pa.Table], pa.Table],
-    enough: int,
+    reader: PartReader, layer: Layer, kind: str, low: str, partitions: list[int]
 ) -> list[pa.Table]:
-    """Rows of one kind whose key starts with ``low`` and that ``keep`` keeps, in key order.
-
-    Reading stops once ``enough`` rows are kept (the caller wants no more than that many).
-    """
-    key_column = SURT_KEY if kind == DATA_KIND else "key"
+    """Entries of one index kind whose key starts with ``low``, in key order per partition."""
     high = prefix_upper_bound(low)
     found: list[pa.Table] = []
-    kept = 0
     for p in partitions:
         for part in reader.parts(layer.layer, kind, p):
             if part.max_key >= low and part.min_key < high:
                 for group in reader.groups(part).overlapping(low, high):
                     table = reader.read(part, group)
-                    table = keep(table.filter(pc.starts_with(table.column(key_column), low)))
-                    found.append(table)
-                    kept += table.num_rows
-                    if kept >= enough:
-                        return found
+                    found.append(table.filter(pc.starts_with(table.column("key"), low)))
     return found
 
 
@@ -117,6 +104,16 @@ def _pointers(tables: list[pa.Table]) -> list[tuple[int, int]]:
         partitions, rows = t.column("rec_partition").to_pylist(), t.column("rec_row").to_pylist()
         out.update(zip(partitions, rows, strict=True))
     return sorted(out)
+
+
+def _fetch(
+    reader: PartReader, layer: Layer, tables: list[pa.Table], cap: int = MAX_GROUPS
+) -> list[tuple[int, Row]]:
+    """The records rows the entries point to, unless that means reading more than ``cap`` groups."""
+    pointers = _pointers(tables)
+    if len(reader.data_groups(layer.layer, pointers)) > cap:
+        raise TooMany
+    return _rows(reader.data_rows(layer.layer, pointers), layer.layer)
 
 
 def _in_layer(reader: PartReader, layer: Layer, record_id: str) -> bool:
@@ -141,56 +138,67 @@ def live(reader: PartReader, found: list[tuple[int, Row]]) -> list[Row]:
     return list(out.values())
 
 
+def _key_entries(reader: PartReader, layer: Layer, key: str) -> list[pa.Table]:
+    entries = []
+    for kind in ("record_id", "content_digest", "doc_id"):
+        entries += _exact(reader, layer, kind, key, key, ["key", *POINTER])
+    entries += _exact(reader, layer, "source", key, directory(key), ["key", *POINTER])
+    address = surt(key)
+    for t in _exact(reader, layer, "url", address, surt_host(address), ["key", "url", *POINTER]):
+        entries.append(t.filter(pc.equal(t.column("url"), key)))
+    return entries
+
+
 def locate(reader: PartReader, key: str, limit: int | None, scan: Scan) -> list[Row]:
     """Records whose url, record_id, source_uri, content_digest or doc_id equals ``key``."""
     found: list[tuple[int, Row]] = []
-    address = surt(key)
-    for layer in reader.layers():
-        hits = []
-        for kind in ("record_id", "content_digest", "doc_id"):
-            hits += _exact(reader, layer, kind, key, key, ["key", *POINTER])
-        hits += _exact(reader, layer, "source", key, directory(key), ["key", *POINTER])
-        pointers = _pointers(hits)
-        if len(pointers) > MAX_POINTERS:  # e.g. every record of a large WARC file
-            return scan("key", key, limit)
-        direct = _exact(reader, layer, DATA_KIND, address, surt_host(address), None)
-        by_url = [t.filter(pc.fill_null(pc.equal(t.column("url"), key), False)) for t in direct]
-        found += _rows(by_url, layer.layer)
-        found += _rows(reader.data_rows(layer.layer, pointers), layer.layer)
+    try:
+        for layer in reader.layers():
+            found += _fetch(reader, layer, _key_entries(reader, layer, key))
+    except TooMany:  # e.g. a digest shared by a great many records
+        return scan("key", key, limit)
     rows = sorted(live(reader, found), key=lambda r: (r["source_uri"], r["source_offset"]))
     return rows if limit is None else rows[:limit]
+
+
+def _first_urls(entries: list[pa.Table], limit: int | None) -> list[pa.Table]:
+    """The url entries among the ``limit`` smallest urls (ties kept: the source decides)."""
+    table = pa.concat_tables(entries) if entries else None
+    if table is None or limit is None or table.num_rows <= limit:
+        return entries
+    if limit == 0:
+        return []
+    cutoff = table.sort_by("url").column("url")[limit - 1]
+    return [table.filter(pc.less_equal(table.column("url"), cutoff))]
 
 
 def locate_prefix(reader: PartReader, prefix: str, limit: int | None, scan: Scan) -> list[Row]:
     """Records whose url or source_uri starts with ``prefix``, ordered by url, source.
 
     A prefix naming a whole host (``https://example.com/docs/``) is one SURT range of one
-    partition; a path prefix is a range of the source index. A prefix that starts like a URL
-    but does not name a whole host (``https://exam``) has no range, and is scanned.
+    partition of the url index; a path prefix is a range of the source index.
     """
     host = _HOST_PREFIX.fullmatch(prefix) is not None
     if _SCHEME_START.match(prefix) and not host:
         return scan("prefix", prefix, limit)
     found: list[tuple[int, Row]] = []
     single = len(reader.layers()) == 1
-    enough = limit if single and limit is not None else 1 << 62
-    for layer in reader.layers():
-        everywhere = list(range(layer.partitions))
-        low = surt(prefix) if host else prefix  # non-URL "urls" are their own SURT keys
-        where = [partition_of(surt_host(low), layer.partitions)] if host else everywhere
-
-        def by_url(t: pa.Table) -> pa.Table:
-            return t.filter(pc.fill_null(pc.starts_with(t.column("url"), prefix), False))
-
-        tables = _ranged(reader, layer, DATA_KIND, low, where, by_url, enough)
-        found += _rows(tables, layer.layer)
-        entries = _ranged(
-            reader, layer, "source", prefix, everywhere, lambda t: t, MAX_POINTERS + 1
-        )
-        pointers = _pointers(entries)
-        if len(pointers) > MAX_POINTERS:  # a directory: scan rather than fetch row by row
-            return scan("prefix", prefix, limit)
-        found += _rows(reader.data_rows(layer.layer, pointers), layer.layer)
+    try:
+        for layer in reader.layers():
+            everywhere = list(range(layer.partitions))
+            low = surt(prefix) if host else prefix  # non-URL "urls" are their own SURT keys
+            where = [partition_of(surt_host(low), layer.partitions)] if host else everywhere
+            urls = [
+                t.filter(pc.starts_with(t.column("url"), prefix))
+                for t in _ranged(reader, layer, "url", low, where)
+            ]
+            bounded = limit if single else None  # a limit caps the reads: no need to scan
+            found += _fetch(
+                reader, layer, _first_urls(urls, bounded), max(MAX_GROUPS, bounded or 0)
+            )
+            found += _fetch(reader, layer, _ranged(reader, layer, "source", prefix, everywhere))
+    except TooMany:  # a directory of many files: one scan beats many reads
+        return scan("prefix", prefix, limit)
     rows = sorted(
         live(reader, found),
         key=lambda r: (r["url"] is None, r["url"] or "", r["source_uri"], r["source_offset"]),

@@ -125,20 +125,30 @@ class PartReader:
             self._files.move_to_end(part.path)
         return handle.read_row_group(group, columns=columns, use_threads=False)
 
-    def data_rows(self, layer: int, pointers: list[tuple[int, int]]) -> list[pa.Table]:
-        """The data rows at ``(rec_partition, rec_row)`` pointers of a layer, one read per group."""
+    def data_groups(
+        self, layer: int, pointers: list[tuple[int, int]]
+    ) -> dict[tuple[int, int], list[int]]:
+        """Pointers grouped by the records row group that holds them: (part_id, group) -> rows."""
         wanted: dict[tuple[int, int], list[int]] = {}
-        slots: dict[int, PartInfo] = {}
         for partition, row in pointers:
-            for part in self.parts(layer, DATA_KIND, partition):
-                if part.first_row <= row < part.first_row + part.rows:
-                    within = row - part.first_row
-                    groups = self.groups(part)
-                    g = groups.containing_row(within)
-                    wanted.setdefault((part.part_id, g), []).append(within - groups.first_rows[g])
-                    slots[part.part_id] = part
-                    break
+            parts = self.parts(layer, DATA_KIND, partition)
+            i = bisect_right([p.first_row for p in parts], row) - 1
+            if i < 0 or row >= parts[i].first_row + parts[i].rows:
+                continue  # cannot happen for a pointer the same layer wrote
+            within = row - parts[i].first_row
+            groups = self.groups(parts[i])
+            g = groups.containing_row(within)
+            wanted.setdefault((parts[i].part_id, g), []).append(within - groups.first_rows[g])
+        return wanted
+
+    def data_rows(self, layer: int, pointers: list[tuple[int, int]]) -> list[pa.Table]:
+        """The records rows at ``(rec_partition, rec_row)`` pointers, one read per row group."""
+        by_id = {
+            part.part_id: part
+            for p in {p for p, _ in pointers}
+            for part in self.parts(layer, DATA_KIND, p)
+        }
         return [
-            self.read(slots[part_id], g).take(pa.array(sorted(set(offsets))))
-            for (part_id, g), offsets in wanted.items()
+            self.read(by_id[part_id], g).take(pa.array(sorted(set(offsets))))
+            for (part_id, g), offsets in self.data_groups(layer, pointers).items()
         ]

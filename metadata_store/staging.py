@@ -1,4 +1,4 @@
-"""What a layer holds, as SQL: a run's rows, and the order they are written in.
+"""What a layer holds, as SQL: a run's rows decided from the workers' parts.
 
 For a run, the rows are the workers' location parts LEFT JOIN their outcome parts: an outcome
 (kept/duplicate) overrides the interim ``candidate`` status, and a candidate without an outcome
@@ -18,9 +18,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from metadata_store import keys
 from metadata_store.errors import StoreError
-from metadata_store.layout import RECORD_COLUMNS, SURT_KEY
+from metadata_store.layout import RECORD_COLUMNS
 from transforms.records import CANDIDATE, ERROR
 
 LOST_IN_DEDUP = "error:lost_in_dedup"
@@ -91,18 +90,10 @@ def run_params(run_id: str) -> dict[str, str]:
     return {"run_id": run_id, "candidate": CANDIDATE, "error": ERROR, "lost": LOST_IN_DEDUP}
 
 
-def sorted_rows_sql(rows_sql: str, partitions: int) -> str:
-    """The rows with their ``surt_key`` and partition ``_pd``, in the order records parts hold them.
-
-    The key is the SURT of the url, or of the source file when there is no url.
-    """
-    address = f"(SELECT r.*, coalesce(r.url, r.source_uri) AS _address FROM ({rows_sql}) r)"
+def layer_rows_sql(rows_sql: str) -> str:
+    """The records columns in order, plus the loader's _matched and _lost flags."""
     columns = ", ".join(f'"{c}"' for c in RECORD_COLUMNS)
-    return (
-        f"SELECT {columns}, key AS {SURT_KEY}, _matched, _lost, _p AS _pd "
-        f"FROM ({keys.surt_keys_sql(address, '_address', partitions)}) "
-        f"ORDER BY _pd, {SURT_KEY}, source_uri, source_offset, record_id"
-    )
+    return f"SELECT {columns}, _matched, _lost FROM ({rows_sql})"
 
 
 def final_rows_sql(source: str) -> str:

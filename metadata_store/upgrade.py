@@ -12,10 +12,11 @@ from pathlib import Path
 
 import duckdb
 
-from metadata_store import catalog, layout, staging, writer
+from metadata_store import catalog, layout, parts, staging, writer
 from metadata_store.catalog import Layer
 from metadata_store.errors import StoreError
-from metadata_store.writer import DuplicateRecord, Part
+from metadata_store.parts import Part
+from metadata_store.writer import DuplicateRecord
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -38,7 +39,7 @@ def _rewrite(
         partitions = layout.partitions_for(total)
         layer = Layer(catalog.next_layer(con), None, partitions)
         if total:
-            rows = staging.sorted_rows_sql(staging.final_rows_sql(source), partitions)
+            rows = staging.layer_rows_sql(staging.final_rows_sql(source))
             try:
                 where_ = (label, layer.layer, partitions)
                 codec = layout.COMPACT_COMPRESSION
@@ -58,12 +59,12 @@ def _rewrite(
             con.execute("ROLLBACK")
             raise
         written = []
-        writer.remove_parts(root, doomed)
+        parts.remove_parts(root, doomed)
     except duckdb.Error as e:
         first = (str(e).splitlines() or [type(e).__name__])[0]
         raise StoreError(f"metadata store at {where}: cannot write {label} layer: {first}") from e
     finally:
-        writer.remove_parts(root, [p.path for p in written])
+        parts.remove_parts(root, [p.path for p in written])
         staging.drop_stages(con)
     return total
 

@@ -1,24 +1,22 @@
 """Exact and near-duplicate removal over ``DedupCandidate`` rows, as a Beam composite.
 
-Only small rows (ids, keys, signatures, decisions) cross a shuffle, never page texts, and the
-result depends only on the set of candidates: the same survivors on every runner and for any
-number of workers. ``--dedup`` modes: ``none``; ``exact`` - candidates grouped by ``exact_key``
-(digest of the normalised text), the smallest ``record_id`` survives and the others are removed
-as ``duplicate:exact`` of it; ``minhash`` - the exact step, then among its survivors:
+Only small rows cross a shuffle, never texts, and the result depends only on the set of
+candidates: the same survivors on every runner and for any number of workers. Modes: ``none``;
+``exact``: grouped by ``exact_key`` (digest of the normalised text), the smallest ``record_id``
+survives, the others are ``duplicate:exact`` of it; ``minhash``: that, then among the survivors:
 
-1. *Edges.* Records are grouped by LSH band key. A bucket of at most ``max_bucket_pairs`` (50)
-   members compares all pairs; a larger one (templated pages) compares each member with its
-   ``HEAD_SIZE`` (8) smallest ids only: at most ``8n`` comparisons, streamed, never held. A pair
-   whose estimated Jaccard (share of equal MinHash values) is >= ``threshold`` is an edge.
+1. *Edges.* Records are grouped by LSH band key; a pair of estimated Jaccard (share of equal
+   MinHash values) >= ``threshold`` is an edge. A bucket of at most ``max_bucket_pairs`` (50)
+   compares all pairs; a larger one (templated pages) each member with its ``HEAD_SIZE`` (8)
+   smallest ids, keeping an edge to the smallest similar one: <= 8n comparisons, n edges, streamed.
 2. *Survivors.* In id order, a record survives unless it has an edge to a smaller survivor (the
-   lexicographically-first maximal independent set of the edge graph), computed in rounds of
-   messages between partners: a record with a kept smaller partner is removed, one whose smaller
-   partners are all removed is kept. ``MAX_ROUNDS`` (4) rounds decide chains of up to 4 links;
-   the tail of a longer chain is kept (``dedup:undecided_kept``). So with A < B < C, A~B, B~C
-   but not A~C, B goes and C stays (union-find clustering would remove C as well).
-3. *Explanation.* ``duplicate_of`` is the kept partner with the highest estimated similarity
-   (then the smallest id), ``similarity`` that estimate; exact copies of a removed record point
-   at the same kept record (as ``duplicate:near``): ``duplicate_of`` is always kept.
+   lexicographically-first maximal independent set), computed in rounds of messages between
+   partners: a record with a kept smaller partner is removed, one whose smaller partners are all
+   removed is kept. ``MAX_ROUNDS`` (4) rounds decide chains of up to 4 links; the tail of a longer
+   one is kept (``dedup:undecided_kept``). With A < B < C, A~B, B~C, not A~C: B goes, C stays.
+3. *Explanation.* ``duplicate_of`` is the kept partner of highest estimated similarity (then the
+   smallest id), ``similarity`` that estimate; exact copies of a removed record point at the same
+   kept record (as ``duplicate:near``). So ``duplicate_of`` is always a kept, similar record.
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import reduce
 from itertools import islice
 
 import apache_beam as beam
@@ -63,12 +62,16 @@ def compared_pairs(n: int, max_bucket_pairs: int, head_size: int = HEAD_SIZE) ->
     return heads * (heads - 1) // 2 + heads * (n - heads)
 
 
-def _edges_against(chunk: list, heads: list, threshold: float) -> Iterator[Found]:
+def _edges_against(chunk: list, heads: list, threshold: float, one: bool) -> Iterator[Found]:
     sigs, head_sigs = (np.stack([signature_from_bytes(m[2]) for m in ms]) for ms in (chunk, heads))
     similarity = (sigs[:, np.newaxis, :] == head_sigs[np.newaxis, :, :]).mean(axis=2)
     head_ids, member_ids = np.array([h[0] for h in heads]), np.array([m[0] for m in chunk])
     confirmed = (similarity >= threshold) & (head_ids[np.newaxis, :] < member_ids[:, np.newaxis])
-    for j, i in zip(*np.nonzero(confirmed), strict=True):
+    rows, columns = np.nonzero(confirmed)  # row-major: each member's smallest head comes first
+    if one:  # a member of a large bucket: an edge to its smallest similar head only
+        rows, first = np.unique(rows, return_index=True)
+        columns = columns[first]
+    for j, i in zip(rows, columns, strict=True):
         yield chunk[j][0], chunk[j][1], heads[i][0], heads[i][1], float(similarity[j, i])
 
 
@@ -79,16 +82,16 @@ def bucket_edges(
     head_size: int = HEAD_SIZE,
 ) -> Iterator[Found]:
     """The confirmed pairs of one LSH bucket: all pairs when it has at most ``max_bucket_pairs``
-    members, else each member against the ``head_size`` smallest ids, streaming ``members``
-    (re-iterable) so that a huge bucket is never held."""
+    members, else each member and its smallest similar one of the ``head_size`` smallest ids,
+    streaming ``members`` (re-iterable) so that a huge bucket is never held."""
     first = list(islice(iter(members), max_bucket_pairs + 1))
     if len(first) <= max_bucket_pairs:
         if len(first) > 1:
-            yield from _edges_against(first, first, threshold)
+            yield from _edges_against(first, first, threshold, one=False)
         return
     heads, rest = heapq.nsmallest(head_size, members), iter(members)
     while chunk := list(islice(rest, _COMPARE_CHUNK)):
-        yield from _edges_against(chunk, heads, threshold)
+        yield from _edges_against(chunk, heads, threshold, one=True)
 
 
 def decide(partners: Sequence[Edge], status: Mapping[str, str]) -> tuple[str, Edge | None]:
@@ -124,10 +127,7 @@ class MergeEdgesFn(beam.CombineFn):
         return acc
 
     def merge_accumulators(self, accumulators: Iterable[list]) -> list:
-        merged = self.create_accumulator()
-        for acc in accumulators:
-            self.add_input(merged, acc)
-        return merged
+        return reduce(self.add_input, accumulators, self.create_accumulator())
 
     def extract_output(self, acc: list) -> Edges:
         return acc[0], tuple(sorted(acc[1].items())), tuple(sorted(acc[2]))

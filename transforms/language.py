@@ -17,11 +17,10 @@ On top of langdetect:
 * long documents are sampled (``sample_text``): langdetect reads at most 10,000 characters from
   the start anyway, which is often a menu or a cookie notice, and costs time for nothing.
 
-``LanguageTagger.detect`` runs langdetect's own algorithm (same n-grams, same seeded random
-draws, same arithmetic, so the same labels and probabilities to the last bit) with two shortcuts
-that cut its cost about threefold: the n-grams of a word are computed once per worker and
-memoised, not character by character for every occurrence, and the trials update only the
-candidate languages (the others have a zero prior and would stay at zero).
+``LanguageTagger.detect`` runs langdetect's algorithm (same n-grams, seeded draws and arithmetic:
+the same probabilities to the last bit) at under half its cost: a word's n-grams are
+memoised per worker, and the trials update only the candidate languages (the others have a zero
+prior and stay at zero), as numpy vectors whose sums are still taken in langdetect's order.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.utils.ngram import NGram
@@ -207,6 +207,7 @@ class LanguageTagger:
         """Per-process memos, rebuilt (empty) after unpickling."""
         self._normalised: _Normalised = _Normalised()
         self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
+        self._vectors: dict[tuple[int, ...], dict[str, np.ndarray]] = {}
 
     def load(self) -> None:
         """Build our own factory (never langdetect's global one); idempotent."""
@@ -250,29 +251,33 @@ class LanguageTagger:
             range(len(langlist))
         )
         start = 1.0 / len(active)  # set_prior_map: 1.0 / sum of ones; else 1 / len(langlist)
-        pick = operator.itemgetter(*active)
+        vectors = self._vectors.setdefault(tuple(active), {})
+        if len(vectors) > _WORD_CACHE_LIMIT:
+            vectors.clear()
+        pick = operator.itemgetter(*active) if len(active) > 1 else None
         table = factory.word_lang_prob_map
         rng = random.Random()
         rng.seed(factory.seed)
-        detector = Detector
         langprob = [0.0] * len(langlist)
         for _ in range(7):  # Detector.n_trial
-            prob = [start] * len(active)
-            alpha = 0.5 + rng.gauss(0.0, 1.0) * detector.ALPHA_WIDTH  # ALPHA_DEFAULT
-            weight = alpha / detector.BASE_FREQ
+            prob = np.full(len(active), start)
+            alpha = 0.5 + rng.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH  # ALPHA_DEFAULT
+            weight = alpha / Detector.BASE_FREQ
             i = 0
             while True:
-                weights = pick(table[rng.choice(ngrams)])
-                if len(active) == 1:
-                    weights = (weights,)
-                prob = [p * (weight + w) for p, w in zip(prob, weights, strict=True)]
+                gram = rng.choice(ngrams)
+                vector = vectors.get(gram)
+                if vector is None:
+                    row = table[gram]
+                    vector = vectors[gram] = np.array(pick(row) if pick else [row[active[0]]])
+                prob *= weight + vector  # elementwise, as langdetect's p * (weight + w)
                 if i % 5 == 0:
-                    total = sum(prob)
-                    prob = [p / total for p in prob]
-                    if max(prob) > detector.CONV_THRESHOLD or i >= detector.ITERATION_LIMIT:
+                    total = sum(prob.tolist())  # langdetect's sequential sum, not numpy's
+                    prob /= total
+                    if prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
                         break
                 i += 1
-            for j, p in zip(active, prob, strict=True):
+            for j, p in zip(active, prob.tolist(), strict=True):
                 langprob[j] += p / 7
         return langprob
 

@@ -185,37 +185,40 @@ def shingle_hash32(data: bytes) -> int:
     return int(MinHasher(num_perm=1).hashes([data])[0])
 
 
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations (a, b): the same draws as datasketch's affine32 scheme."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + 1
+    return _frozen(a.astype(np.uint32), gen.randint(0, 1 << 32, num_perm, dtype=np.uint32))
+
+
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P**j`` and ``P**-j`` mod 2**64 for ``j < size`` (cumprod wraps modulo 2**64)."""
+    up, down = np.full(size, _POLY, dtype=np.uint64), np.full(size, _POLY_INVERSE, dtype=np.uint64)
+    up[0] = down[0] = 1
+    return _frozen(np.cumprod(up), np.cumprod(down))
+
+
+def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for array in arrays:
+        array.setflags(write=False)  # shared tables: read-only
+    return arrays
+
+
+@lru_cache(maxsize=1)
+def _block_powers() -> tuple[np.ndarray, np.ndarray]:
+    return _powers(_SPAN_BLOCK)
+
+
 class MinHasher:
-    """Computes MinHash signatures; picklable, its tables are built on first use."""
+    """Computes MinHash signatures; its tables are shared, built on first use, never pickled."""
 
     def __init__(self, num_perm: int = 128, seed: int = 1) -> None:
         if num_perm < 1:
             raise ValueError(f"num_perm must be positive, got {num_perm!r}")
         self.num_perm = num_perm
         self.seed = seed
-        self._perms: tuple[np.ndarray, np.ndarray] | None = None
-        self._powers: tuple[np.ndarray, np.ndarray] | None = None
-
-    def __getstate__(self) -> dict:
-        return {"num_perm": self.num_perm, "seed": self.seed, "_perms": None, "_powers": None}
-
-    def _permutations(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._perms is None:  # the same draws as datasketch's affine32 scheme
-            gen = np.random.RandomState(self.seed)
-            a = gen.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2) + 1
-            b = gen.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
-            self._perms = (a.astype(np.uint32), b)
-        return self._perms
-
-    def _power_tables(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """``P**j`` and ``P**-j`` mod 2**64 for ``j < size`` (grown in powers of two)."""
-        if self._powers is None or len(self._powers[0]) < size:
-            length = max(1024, 1 << (size - 1).bit_length())
-            up = np.full(length, _POLY, dtype=np.uint64)
-            down = np.full(length, _POLY_INVERSE, dtype=np.uint64)
-            up[0] = down[0] = 1
-            self._powers = (np.cumprod(up), np.cumprod(down))  # wraps modulo 2**64
-        return self._powers
 
     def _span_hashes(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """:func:`shingle_hash32` of ``data[s:e]`` for every span, vectorised through prefix sums
@@ -225,7 +228,7 @@ class MinHasher:
         while first < len(starts):
             last = max(first + 1, int(np.searchsorted(ends, starts[first] + _SPAN_BLOCK, "right")))
             base, top = int(starts[first]), int(ends[last - 1])
-            up, down = self._power_tables(top - base)
+            up, down = _block_powers() if top - base <= _SPAN_BLOCK else _powers(top - base)
             prefix = np.zeros(top - base + 1, dtype=np.uint64)
             np.cumsum((data[base:top] + np.uint64(1)) * up[: top - base], out=prefix[1:])
             lo, hi = starts[first:last] - base, ends[first:last] - base
@@ -248,7 +251,7 @@ class MinHasher:
 
     def signature_of_hashes(self, hashed: np.ndarray) -> np.ndarray:
         """uint32[num_perm]: ``min(a * fmix32(h) + b mod 2**32)`` per permutation."""
-        a, b = self._permutations()
+        a, b = _permutations(self.num_perm, self.seed)
         sig = np.full(self.num_perm, _MAX_HASH, dtype=np.uint32)
         for start in range(0, len(hashed), _HASH_CHUNK):
             mixed = _fmix32(hashed[start : start + _HASH_CHUNK])

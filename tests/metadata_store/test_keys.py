@@ -111,4 +111,4 @@ def test_sql_twins_agree_with_python():
 def test_layout_names(tmp_path):
     assert index_root(tmp_path / "metadata.duckdb") == tmp_path / "metadata.index"
     assert part_path("url", 3, "run/1 x", 7, 2) == "url/partition=3/run_1_x-000007-002.parquet"
-    assert [partitions_for(n) for n in (0, 10**5, 10**6, 10**6 + 1, 10**7)] == [1, 1, 1, 2, 16]
+    assert [partitions_for(n) for n in (0, 10**5, 500_000, 500_001, 10**7)] == [1, 1, 1, 2, 32]
