@@ -23,7 +23,7 @@ from transforms.budget import BudgetExceeded, Watchdog
 from transforms.decoding import decode_html
 from transforms.extract import ExtractionConfig, count_words, extract_text
 from transforms.language import LanguageTagger
-from transforms.minhash import MinHasher, band_keys, exact_key, lsh_params, shingles
+from transforms.minhash import MinHasher, band_keys, exact_key, lsh_params
 from transforms.minhash import signature_bytes as to_signature_bytes
 from transforms.records import (
     CANDIDATE,
@@ -232,7 +232,7 @@ def dedup_candidate(document: Document, part: str, tools: Toolbox) -> DedupCandi
     with tools.clock.stage("signatures"):
         if config.dedup != "minhash" or tools.hasher is None:
             return DedupCandidate(document.record_id, part, exact_key(document.text), (), b"")
-        signature = tools.hasher.signature(shingles(document.text, document.language))
+        signature = tools.hasher.text_signature(document.text, document.language)
         params = lsh_params(config.dedup_threshold, config.num_perm)
         return DedupCandidate(
             record_id=document.record_id,

@@ -7,10 +7,9 @@ Two documents with Jaccard similarity ``s`` share at least one bucket with proba
 ``1 - (1 - s**rows)**bands`` (:func:`detection_probability`).
 
 Signatures are bit-compatible with ``datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash32)``
-(datasketch >= 2.0, default ``"affine32"`` scheme: the same permutations ``a * fmix32(h) + b mod
-2**32``). Only the shingle hash is not datasketch's default SHA-1, which costs a Python call per
-shingle and caps a core at ~800 documents/s of 800 words: it is a 64-bit polynomial hash of the
-shingle's bytes with MurmurHash3's fmix64, computed by numpy for all shingles at once.
+(datasketch >= 2.0, ``"affine32"``: the same permutations ``a * fmix32(h) + b mod 2**32``). The
+shingle hash is not datasketch's default SHA-1 (a Python call per shingle: ~800 documents/s of 800
+words at most) but a 64-bit polynomial hash with fmix64 that numpy computes for all at once.
 """
 
 from __future__ import annotations
@@ -99,6 +98,7 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
+@lru_cache(maxsize=2)  # exact_key() and shingles() of one document normalise it once
 def normalise_for_dedup(text: str) -> str:
     """NFKC, casefold, punctuation replaced by spaces, whitespace collapsed to single spaces."""
     if not unicodedata.is_normalized("NFKC", text):  # the check is much faster than normalize
