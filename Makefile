@@ -43,7 +43,7 @@ format: setup  ## apply ruff's formatting and safe fixes
 
 bench: setup  ## throughput vs a plain loop and datatrove, memory, stage shares; then the other benchmarks
 	$(PY) -m bench.bench_throughput
-	$(MAKE) --no-print-directory bench-dedup
+	$(MAKE) --no-print-directory bench-dedup bench-store bench-faults
 
 bench-dedup: setup  ## dedup benchmark: precision/recall vs exact Jaccard and datasketch, speed, 10k groups
 	$(PY) -m bench.bench_dedup

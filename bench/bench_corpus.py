@@ -5,9 +5,10 @@ Pages: the trafilatura evaluation pages (``trafilatura-eval/html/*.gz``, real HT
 their own HTTP headers). Records cycle through the pages; the first pass writes each page as it
 is, later passes write variants, as a real crawl sees them:
 
-* an exact duplicate (same bytes under another URL: http/https, a tracking parameter);
-* a near duplicate: a dated banner paragraph and a session comment are inserted, so the bytes
-  (and payload digest) differ while the extracted text stays almost the same.
+* pass 1 (and 8, 15, ...): an exact duplicate (same bytes under another URL, as for http/https
+  or a tracking parameter);
+* the other passes: a near duplicate: a dated banner paragraph and a session comment are
+  inserted, so the bytes (and payload digest) differ while the extracted text barely does.
 
 Each file holds a ``warcinfo`` record, then a ``request``/``response`` pair per page, with the
 HTTP headers and *without* ``WARC-Identified-Payload-Type`` (as wget, Heritrix and warcio write
@@ -31,7 +32,7 @@ from warcio.warcwriter import WARCWriter
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 WARC_SOURCES = ("warc-dolma", "warc-ukwa-webarchive-test-suite", "warc-jwarc")
-EXACT_EVERY = 7  # every 7th variant is an exact duplicate, the others near duplicates
+EXACT_EVERY = 7  # passes 1, 8, 15, ... write exact duplicates, the other passes near ones
 _BODY = re.compile(rb"<body[^>]*>", re.IGNORECASE)
 _DATE = "2024-05-{day:02d}T{hour:02d}:{minute:02d}:00Z"
 
@@ -47,11 +48,14 @@ class Page:
 
 @dataclass(frozen=True)
 class CorpusInfo:
-    """What was written: files, response records, and the HTML payload bytes they carry."""
+    """What was written: files, response records (of which exact and near duplicates), and the
+    HTML payload bytes they carry."""
 
     files: tuple[str, ...]
     records: int
     payload_bytes: int
+    exact: int = 0
+    near: int = 0
 
 
 def eval_pages(data: Path = SHARED_DATA) -> list[Page]:
@@ -156,6 +160,8 @@ def build_corpus(
 ) -> CorpusInfo:
     """Write ``n_records`` response records over ``n_files`` files ``bench-NNN.warc.gz``."""
     output.mkdir(parents=True, exist_ok=True)
+    for stale in output.glob("bench-*.warc.gz"):  # of an earlier build with more files
+        stale.unlink()
     pages = eval_pages(data) + warc_pages(data)
     if not pages:
         raise FileNotFoundError(f"no pages under {data}")
@@ -171,15 +177,17 @@ def build_corpus(
             "", "warcinfo", io.BytesIO(info), len(info), warc_headers_dict=headers
         )
         writer.write_record(record)
-    payload_bytes = 0
+    payload_bytes, kinds = 0, {"exact": 0, "near": 0}
     try:
         for index, url, page, payload in records(pages, n_records):
             _write_pair(writers[index % n_files], index, url, page, payload)
             payload_bytes += len(payload)
+            if index >= len(pages):
+                kinds["exact" if payload is page.html else "near"] += 1
     finally:
         for stream in streams:
             stream.close()
-    return CorpusInfo(tuple(str(p) for p in paths), n_records, payload_bytes)
+    return CorpusInfo(tuple(str(p) for p in paths), n_records, payload_bytes, **kinds)
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.bench_corpus import EXACT_EVERY, build_corpus
+from bench.bench_corpus import build_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench-out" / "throughput"
@@ -222,8 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"best of {args.repeat} interleaved run(s) each")
     print(
         f"corpus: {info.records:,} HTML responses in {len(info.files)} WARC.gz files, "
-        f"{megabytes:.0f} MB of HTML; every page once, then variants (1 in {EXACT_EVERY} an "
-        "exact copy under another URL, the others near-duplicates)\n"
+        f"{megabytes:.0f} MB of HTML; {info.exact:,} exact copies of a page under another URL "
+        f"and {info.near:,} near-duplicates among them\n"
     )
     print(table(list(best.values()), megabytes))
     plain1, plain2 = best["plain-1"], best["plain-2"]

@@ -19,8 +19,15 @@ def digests(paths: tuple[str, ...]) -> list[str]:
 def test_same_arguments_give_the_same_bytes(tmp_path, shared_data):
     first = build_corpus(tmp_path / "a", n_records=12, n_files=3, data=shared_data)
     second = build_corpus(tmp_path / "b", n_records=12, n_files=3, data=shared_data)
-    assert (first.records, first.payload_bytes) == (second.records, second.payload_bytes)
+    assert first.records == second.records == 12
+    assert (first.payload_bytes, first.exact, first.near) == (second.payload_bytes, 0, 0)
     assert digests(first.files) == digests(second.files)
+
+
+def test_a_smaller_rebuild_leaves_no_stale_files(tmp_path, shared_data):
+    build_corpus(tmp_path, n_records=6, n_files=3, data=shared_data)
+    info = build_corpus(tmp_path, n_records=2, n_files=1, data=shared_data)
+    assert sorted(str(p) for p in tmp_path.glob("*.warc.gz")) == list(info.files)
 
 
 def test_records_are_written_like_wget(tmp_path, shared_data):
@@ -43,7 +50,7 @@ def test_variants_are_exact_or_near_copies():
     html = b"<html><head></head><body><p>Some text.</p></body></html>"
     page = type("P", (), {"url": "https://a.example/x", "html": html})()
     assert variant(page, 0, 0) == ("https://a.example/x", html)
-    url, exact = variant(page, 10, 1)  # every 7th variant (copy % 7 == 1) is exact
+    url, exact = variant(page, 10, 1)  # passes 1, 8, 15, ... are exact copies
     assert exact == html and url != page.url
     url, near = variant(page, 11, 2)
     assert near == near_duplicate(html, 11) and near != html
