@@ -40,7 +40,7 @@ MAX_PART_ROWS = 131_072
 LOAD_COMPRESSION = "none"
 COMPACT_COMPRESSION = "zstd"
 # DuckDB sorts a layer within this much memory and spills the rest to ``<store>.tmp``.
-LOAD_MEMORY_LIMIT = "3GB"
+LOAD_MEMORY_LIMIT = "2GB"
 
 DATA_KIND = "records"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from metadata_store import catalog
 from metadata_store.errors import StoreError
 from transforms.records import DUPLICATE, ERROR, FILTERED, FINAL_STATUSES, KEPT
 
@@ -76,23 +77,37 @@ def scan(con: Connection, what: str, key: str, limit: int | None) -> list[dict[s
     )
 
 
+def _newest_run_counts(con: Connection, run_id: str | None) -> tuple[int, ...] | None:
+    """The counts ``load_run`` recorded, when they are still exact: the run's layer is the
+    newest (so it owns all its rows) and, for the whole store, the only one."""
+    layers = catalog.layers(con)
+    if not layers or layers[0].run_id is None or (run_id is None and len(layers) > 1):
+        return None
+    if run_id is not None and run_id != layers[0].run_id:
+        return None
+    row = con.execute(
+        "SELECT records_in, kept, filtered, duplicate, error FROM runs WHERE run_id = ?",
+        [layers[0].run_id],
+    ).fetchall()
+    if not row:
+        return None
+    records_in, *finals = (int(v) for v in row[0])
+    return (records_in, *finals, records_in - sum(finals))
+
+
 def accounting(con: Connection, run_id: str | None = None) -> Accounting:
-    """Counts per final status over the whole store, or over the rows a run currently owns."""
+    """Counts per final status over the whole store, or over the rows a run currently owns.
+
+    Right after a load (the driver's check) this reads the counts ``load_run`` recorded instead
+    of scanning every record.
+    """
     where, params = "", []
     if run_id is not None:
         if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchall():
             raise StoreError(f"no run {run_id!r} in the metadata store")
         where, params = " WHERE run_id = ?", [run_id]
-    finals = ", ".join(f"'{s}'" for s in FINAL_STATUSES)
-    counts = ", ".join(
-        f"count(*) FILTER (WHERE status = '{s}')" for s in (KEPT, FILTERED, DUPLICATE, ERROR)
-    )
-    row = con.execute(
-        f"SELECT count(*), {counts}, count(*) FILTER (WHERE status NOT IN ({finals})) "
-        f"FROM {RECORDS}{where}",
-        params,
-    ).fetchall()[0]
-    records_in, kept, filtered, duplicate, error, non_final = (int(v) for v in row or (0,) * 6)
+    counted = _newest_run_counts(con, run_id) or _scanned_counts(con, where, params)
+    records_in, kept, filtered, duplicate, error, non_final = counted
     return Accounting(
         records_in=records_in,
         kept=kept,
@@ -102,6 +117,19 @@ def accounting(con: Connection, run_id: str | None = None) -> Accounting:
         non_final=non_final,
         balanced=records_in == kept + filtered + duplicate + error and non_final == 0,
     )
+
+
+def _scanned_counts(con: Connection, where: str, params: list) -> tuple[int, ...]:
+    finals = ", ".join(f"'{s}'" for s in FINAL_STATUSES)
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE status = '{s}')" for s in (KEPT, FILTERED, DUPLICATE, ERROR)
+    )
+    row = con.execute(
+        f"SELECT count(*), {counts}, count(*) FILTER (WHERE status NOT IN ({finals})) "
+        f"FROM {RECORDS}{where}",
+        params,
+    ).fetchall()[0]
+    return tuple(int(v) for v in row or (0,) * 6)
 
 
 def _grouped(con: Connection, column: str, where: str = "") -> dict[str, int]:

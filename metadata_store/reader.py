@@ -88,6 +88,8 @@ class PartReader:
         return self._layers
 
     def parts(self, layer: int, kind: str, partition: int) -> list[PartInfo]:
+        """The parts of one (layer, kind, partition), in row order; an index kind's row-group
+        bounds come in the same query (a slot holds a handful of parts)."""
         slot = (layer, kind, partition)
         if slot not in self._parts:
             rows = self._con.execute(
@@ -99,18 +101,27 @@ class PartReader:
                 PartInfo(int(i), self._root / p, int(f), int(n), lo, hi)
                 for i, p, f, n, lo, hi in rows
             ]
+            if kind != DATA_KIND and rows:
+                self._load_groups([int(r[0]) for r in rows])
         return self._parts[slot]
+
+    def _load_groups(self, part_ids: list[int]) -> None:
+        marks = ", ".join("?" for _ in part_ids)
+        rows = self._con.execute(
+            "SELECT part_id, first_row, min_key, max_key, min_len, max_len, prefix_bits "
+            f"FROM index_row_groups WHERE part_id IN ({marks}) ORDER BY part_id, row_group",
+            part_ids,
+        ).fetchall()
+        by_part: dict[int, list[tuple]] = {i: [] for i in part_ids}
+        for row in rows:
+            by_part[int(row[0])].append(row[1:])
+        for part_id, groups in by_part.items():
+            columns = list(zip(*groups, strict=True)) if groups else [()] * 6
+            self._groups[part_id] = Groups(*(list(c) for c in columns))
 
     def groups(self, part: PartInfo) -> Groups:
         if part.part_id not in self._groups:
-            rows = self._con.execute(
-                "SELECT first_row, min_key, max_key, min_len, max_len, prefix_bits "
-                "FROM index_row_groups "
-                "WHERE part_id = ? ORDER BY row_group",
-                [part.part_id],
-            ).fetchall()
-            columns = list(zip(*rows, strict=True)) if rows else [()] * 6
-            self._groups[part.part_id] = Groups(*(list(c) for c in columns))
+            self._load_groups([part.part_id])
         return self._groups[part.part_id]
 
     def read(self, part: PartInfo, group: int, columns: list[str] | None = None) -> pa.Table:

@@ -68,12 +68,18 @@ def _count(counts: Counter[str], batch: pa.RecordBatch) -> None:
 
 
 def directory_partitions(source_uri: pa.Array, partitions: int) -> pa.Array:
-    """``partition_of(directory(s))`` for each source, hashed once per distinct directory."""
-    distinct = pc.unique(source_uri)
-    directories = [keys.directory(s) for s in distinct.to_pylist()]
-    hashed = {d: keys.partition_of(d, partitions) for d in set(directories)}
-    codes = pa.array([hashed[d] for d in directories], pa.int32())
-    return codes.take(pc.index_in(source_uri, value_set=distinct))
+    """``partition_of(directory(s))`` for each source, hashed once per distinct directory.
+
+    ``keys.directory`` in Arrow: everything before the last ``/``, or "" when there is none.
+    """
+    pieces = pc.split_pattern(source_uri, "/", max_splits=1, reverse=True)
+    directories = pieces.values.take(pieces.offsets[:-1])  # list_element(pieces, 0), but fast
+    no_slash = pc.equal(pc.list_value_length(pieces), 1)
+    if pc.any(no_slash).as_py():  # rare: a path without any "/" has directory ""
+        directories = pc.if_else(no_slash, "", directories)
+    distinct = pc.unique(directories)
+    codes = pa.array([keys.partition_of(d, partitions) for d in distinct.to_pylist()], pa.int32())
+    return codes.take(pc.index_in(directories, value_set=distinct))
 
 
 def _data_pass(
@@ -133,6 +139,25 @@ def _index_pass(con: Connection, cutter: Cutter, spool: Path) -> None:
         cutter.add(batch.drop_columns(["_p"]), batch.column("_p").to_numpy())
 
 
+def _index_passes(con: Connection, cutters: list[Cutter], spool: Path) -> None:
+    """Sort the spool once per index kind, two kinds at a time on their own connections.
+
+    One kind's sort in DuckDB overlaps the other's Arrow conversion and cutting in Python.
+    """
+    cursors = [con.cursor() for _ in cutters]
+    try:
+        with ThreadPoolExecutor(max_workers=2) as passes:
+            running = [
+                passes.submit(_index_pass, cur, cutter, spool)
+                for cur, cutter in zip(cursors, cutters, strict=True)
+            ]
+        for future in running:  # every pass has finished: no cursor is still busy
+            future.result()
+    finally:
+        for cur in cursors:
+            cur.close()
+
+
 def write_layer(
     con: Connection,
     root: Path,
@@ -156,9 +181,10 @@ def write_layer(
         with ThreadPoolExecutor(max_workers=2) as pool:
             cutters.append(Cutter(pool, root, DATA, (label, layer, partitions, codec)))
             counts = _data_pass(con, rows_query, params, cutters[0], spool)
-            for kind in layout.INDEX_KINDS:
-                cutters.append(Cutter(pool, root, kind, (label, layer, partitions, codec)))
-                _index_pass(con, cutters[-1], spool)
+            cutters += [
+                Cutter(pool, root, k, (label, layer, partitions, codec)) for k in layout.INDEX_KINDS
+            ]
+            _index_passes(con, cutters[1:], spool)
             return Written([p for c in cutters for p in c.finish()], counts)
     except BaseException:
         parts.remove_layer(root, label, layer)
