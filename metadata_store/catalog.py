@@ -57,7 +57,10 @@ def next_layer(con: Connection) -> int:
 def register_layer(
     con: Connection, layer: Layer, records: int, parts: Sequence[Part], first_part_id: int
 ) -> None:
-    """Insert a written layer's catalog rows; the caller holds the transaction."""
+    """Insert a written layer's catalog rows; the caller holds the transaction. A run that read
+    nothing (an incremental run with no new files) adds no layer: lookups probe every layer."""
+    if not records and not parts:
+        return
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute(
         "INSERT INTO index_layers VALUES (?, ?, ?, ?, ?)",
@@ -149,9 +152,13 @@ def records_sql(con: Connection, root: Path) -> str:
     )
     runs = [(run_id, layer) for layer, run_id, _ in rows if run_id is not None]
     reloaded = ", ".join(f"({_quote(r)}, {layer})" for r, layer in runs) or "(NULL, 0)"
+    # A file a later run read again (changed, or --reprocess) supersedes all of its older rows,
+    # also those at offsets the new version no longer has: ``files`` names its latest run.
     return (
         f"SELECT * EXCLUDE (_layer) FROM ({union}) r WHERE NOT EXISTS (SELECT 1 FROM "
         f"(VALUES {reloaded}) v(run_id, layer) WHERE v.run_id = r.run_id AND v.layer > r._layer) "
+        "AND NOT EXISTS (SELECT 1 FROM files f WHERE f.source_uri = r.source_uri "
+        "AND f.run_id <> r.run_id) "
         "QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY _layer DESC) = 1"
     )
 

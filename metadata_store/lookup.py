@@ -9,7 +9,8 @@ group by row group, and URL prefixes that do not name a whole host, are answered
 DuckDB query over the ``records`` view.
 
 Several layers (several runs, until ``compact``): a row of an older layer is live only if no
-newer layer has its record_id and no newer layer reloaded its run.
+newer layer has its record_id, no newer layer reloaded its run, and no later run read its file
+again (a changed file's records may sit at other offsets now).
 """
 
 from __future__ import annotations
@@ -123,11 +124,16 @@ def _in_layer(reader: PartReader, layer: Layer, record_id: str) -> bool:
 
 
 def live(reader: PartReader, found: list[tuple[int, Row]]) -> list[Row]:
-    """One row per record_id: the newest layer's, unless a newer layer supersedes it."""
+    """One row per record_id: the newest layer's, unless a newer layer supersedes it (holds the
+    record_id, reloaded the run, or read the record's file again)."""
     layers = reader.layers()
+    several = len(layers) > 1  # one layer is one run, or a compaction of live rows only
+    latest = reader.latest_runs(sorted({r["source_uri"] for _, r in found})) if several else {}
     out: dict[str, Row] = {}
     for layer_no, row in sorted(found, key=lambda f: -f[0]):
         if row["record_id"] in out:
+            continue
+        if latest.get(row["source_uri"], row["run_id"]) != row["run_id"]:
             continue
         newer = [x for x in layers if x.layer > layer_no]
         if any(x.run_id == row["run_id"] for x in newer):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from metadata_store import catalog
 from metadata_store.errors import StoreError
@@ -173,3 +174,19 @@ def failed(con: Connection, limit: int | None = None) -> list[dict[str, Any]]:
         "ORDER BY source_uri, source_offset" + _limit(limit)
     )
     return _dicts(con.execute(sql))
+
+
+def kept_shards_of(con: Connection, sources: list[str]) -> set[str]:
+    """Shards that hold kept documents read from ``sources`` (before a run that reads them again
+    is loaded: those rows are about to be superseded)."""
+    if not sources:
+        return set()
+    con.register("_sources", pa.table({"source_uri": pa.array(sources, pa.string())}))
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT shard FROM {RECORDS} WHERE status = '{KEPT}' AND shard IS NOT NULL "
+            "AND source_uri IN (SELECT source_uri FROM _sources)"
+        ).fetchall()
+    finally:
+        con.unregister("_sources")
+    return {str(shard) for (shard,) in rows}

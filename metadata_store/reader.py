@@ -87,6 +87,16 @@ class PartReader:
             self._layers = catalog.layers(self._con)
         return self._layers
 
+    def latest_runs(self, sources: list[str]) -> dict[str, str]:
+        """The run that last read each of ``sources`` (the ``files`` table), where known."""
+        if not sources:
+            return {}
+        marks = ", ".join("?" for _ in sources)
+        rows = self._con.execute(
+            f"SELECT source_uri, run_id FROM files WHERE source_uri IN ({marks})", sources
+        ).fetchall()
+        return {str(source): str(run_id) for source, run_id in rows}
+
     def parts(self, layer: int, kind: str, partition: int) -> list[PartInfo]:
         """The parts of one (layer, kind, partition), in row order; an index kind's row-group
         bounds come in the same query (a slot holds a handful of parts)."""

@@ -211,6 +211,10 @@ class MetadataStore:
             self._reader, prefix, _checked(limit), partial(queries.scan, con)
         )
 
+    def kept_shards_of(self, sources: list[str]) -> set[str]:
+        """Shards (relative to the output) holding kept documents read from ``sources``."""
+        return queries.kept_shards_of(self._connection(), sources)
+
     def stats(self) -> dict[str, Any]:
         return queries.stats(self._connection())
 

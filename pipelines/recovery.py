@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from pipelines import superseded
 from transforms.layout import OutputLayout, ensure_directory, join
 
 TEST_PAUSE_ENV = "CRAWLSIFT_TEST_PAUSE"
@@ -94,8 +95,11 @@ def clean_leftovers(layout: OutputLayout, loaded_runs: Iterable[str]) -> Leftove
 
     Call it only while holding the store's lock: a run directory that is neither this run's nor
     loaded belongs to a run that died (a live one would hold the lock)."""
-    leftovers = find_leftovers(layout, loaded_runs)
+    loaded = set(loaded_runs)
+    leftovers = find_leftovers(layout, loaded)
     for run_id in leftovers.work_runs:
+        if run_id in loaded:  # killed after its load: finish rewriting superseded shards
+            superseded.finish(OutputLayout(layout.output, run_id))
         _remove_dir(join(layout.output, "_work", run_id))
     for run_id in leftovers.unloaded_runs:
         _remove_dir(join(layout.output, "store", "runs", run_id))

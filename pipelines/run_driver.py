@@ -25,11 +25,11 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import MetadataStore, StoreError
-from pipelines import cloud_store, recovery
+from pipelines import cloud_store, recovery, superseded
 from pipelines.options import UsageError
 from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
-from transforms.layout import OutputLayout, join, read_parquet
+from transforms.layout import OutputLayout, ensure_directory, join, read_parquet
 from transforms.prefixes import normalise_pattern
 from transforms.readers import detect_format
 
@@ -77,6 +77,12 @@ def check_output_writable(output: str) -> None:
         raise UsageError(f"output {output} is not writable: {error}") from error
 
 
+def batch_of_shard(shard: str) -> str | None:
+    """``data/language=xx/part-<batch_id>-<nnnnn>.parquet`` -> ``<batch_id>``."""
+    name = posixpath.basename(shard)
+    return name.split("-")[1] if name.startswith("part-") else None
+
+
 def remove_stale_shards(layout: OutputLayout, current: set[str], batch_ids: set[str]) -> int:
     """Delete shards of the batches this run processed that this run did not write again (a
     rerun with other settings may write fewer); shards of other batches are left alone."""
@@ -84,8 +90,7 @@ def remove_stale_shards(layout: OutputLayout, current: set[str], batch_ids: set[
     stale = []
     for metadata in FileSystems.match([pattern])[0].metadata_list:
         relative = metadata.path[len(layout.output) + 1 :]
-        batch_id = posixpath.basename(relative).split("-")[1] if "part-" in relative else None
-        if batch_id in batch_ids and relative not in current:
+        if batch_of_shard(relative) in batch_ids and relative not in current:
             stale.append(metadata.path)
     if stale:
         FileSystems.delete(stale)
@@ -116,6 +121,21 @@ def committed_parts(store: MetadataStore, layout: OutputLayout) -> tuple[str, ..
         join(layout.output, "store", "runs", run["run_id"], "files", "*.parquet")
         for run in store.runs()
     )
+
+
+def plan_superseded(store: MetadataStore, layout: OutputLayout) -> None:
+    """Before the load: which earlier shards hold older copies of documents this run read again
+    (pipelines/superseded.py). Shards of this run's own batches are republished or removed as
+    stale anyway."""
+    if not store.runs():
+        return
+    batches = batches_of_run(layout)
+    candidates = {
+        shard
+        for shard in store.kept_shards_of(superseded.sources_read(layout))
+        if batch_of_shard(shard) not in batches
+    }
+    superseded.plan(layout, candidates, shards_of_run(layout))
 
 
 def remove_work_dir(layout: OutputLayout) -> None:
@@ -194,6 +214,8 @@ def execute(
             accounting = cloud_store.accounting_from_parts(layout.run_parts_dir)
         else:
             recovery.pause_for_test("load", layout)  # test hook: inert unless its env var is set
+            ensure_directory(layout.run_parts_dir)  # a run with nothing new wrote no parts
+            plan_superseded(store, layout)
             with cloud_store.local_parts(layout.run_parts_dir) as parts_dir:
                 store.load_run(
                     layout.run_id,
@@ -206,6 +228,7 @@ def execute(
             accounting = store.accounting(layout.run_id)
     shards = shards_of_run(layout)
     remove_stale_shards(layout, shards, batches_of_run(layout))
+    superseded.finish(layout)
     remove_work_dir(layout)
     summary = RunSummary(
         run_id=layout.run_id,
