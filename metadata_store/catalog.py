@@ -152,13 +152,14 @@ def records_sql(con: Connection, root: Path) -> str:
     )
     runs = [(run_id, layer) for layer, run_id, _ in rows if run_id is not None]
     reloaded = ", ".join(f"({_quote(r)}, {layer})" for r, layer in runs) or "(NULL, 0)"
-    # A file a later run read again (changed, or --reprocess) supersedes all of its older rows,
-    # also those at offsets the new version no longer has: ``files`` names its latest run.
+    # A file a newer layer's run read again (changed, or --reprocess) supersedes all of its older
+    # rows, also those at offsets the new version no longer has: ``files`` names that run.
     return (
         f"SELECT * EXCLUDE (_layer) FROM ({union}) r WHERE NOT EXISTS (SELECT 1 FROM "
         f"(VALUES {reloaded}) v(run_id, layer) WHERE v.run_id = r.run_id AND v.layer > r._layer) "
-        "AND NOT EXISTS (SELECT 1 FROM files f WHERE f.source_uri = r.source_uri "
-        "AND f.run_id <> r.run_id) "
+        f"AND NOT EXISTS (SELECT 1 FROM files f JOIN (VALUES {reloaded}) v(run_id, layer) "
+        "ON v.run_id = f.run_id WHERE f.source_uri = r.source_uri AND f.run_id <> r.run_id "
+        "AND v.layer > r._layer) "
         "QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY _layer DESC) = 1"
     )
 
