@@ -24,28 +24,11 @@ import pyarrow.compute as pc
 
 from metadata_store.catalog import Layer
 from metadata_store.keys import directory, partition_of, prefix_upper_bound, surt, surt_host
+from metadata_store.layout import RECORD_COLUMNS
 from metadata_store.reader import PartReader
 
-RESULT_COLUMNS = (
-    "record_id",
-    "doc_id",
-    "url",
-    "source_uri",
-    "source_offset",
-    "source_length",
-    "content_digest",
-    "fetch_time",
-    "mime_type",
-    "size",
-    "language",
-    "status",
-    "reason",
-    "duplicate_of",
-    "similarity",
-    "shard",
-    "run_id",
-    "batch_id",
-)
+# What a lookup returns: the records columns, batch_id last.
+RESULT_COLUMNS = (*(c for c in RECORD_COLUMNS if c != "batch_id"), "batch_id")
 POINTER = ["rec_partition", "rec_row"]
 MAX_GROUPS = 64  # records row groups worth reading one by one for an unbounded result
 # A prefix naming a whole host: its URLs are one SURT range in one partition of the url index.
