@@ -12,10 +12,7 @@ Pure logic, called by the fused ProcessFiles DoFn once per record. Counters are 
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +30,7 @@ from transforms.records import (
     Document,
     RawRecord,
 )
+from transforms.worker_state import StageClock, TextCache
 
 Counter = Callable[[str], None]
 
@@ -56,53 +54,6 @@ class DocumentConfig:
     dedup_threshold: float = 0.8
     num_perm: int = 128
     extraction_budget_seconds: float = 10.0  # wall clock per record; 0: no budget
-
-
-TEXT_CACHE_SIZE = 1024  # extracted texts remembered per worker, by payload digest
-CachedText = tuple[str | None, tuple[str, ...]]  # (text, the counters its cleanup incremented)
-
-
-class StageClock:
-    """CPU seconds of the calling thread spent per stage; drained into ``time:<stage>_ms``
-    counters, so the run summary says where the CPU went."""
-
-    def __init__(self) -> None:
-        self.seconds: defaultdict[str, float] = defaultdict(float)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        started = time.thread_time()
-        try:
-            yield
-        finally:
-            self.seconds[name] += time.thread_time() - started
-
-    def drain(self) -> dict[str, int]:
-        """The counters accumulated since the last drain (whole milliseconds)."""
-        counters = {f"time:{name}_ms": round(value * 1000) for name, value in self.seconds.items()}
-        self.seconds.clear()
-        return counters
-
-
-class TextCache:
-    """The last ``size`` extractions by (payload digest, declared charset): a payload seen before
-    (the same page under another URL, a re-crawl) is not extracted again. Extraction is a pure
-    function of the decoded HTML (links and images are off, so the URL does not matter)."""
-
-    def __init__(self, size: int = TEXT_CACHE_SIZE) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[str, str | None], CachedText] = OrderedDict()
-
-    def get(self, key: tuple[str, str | None]) -> CachedText | None:
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
-
-    def put(self, key: tuple[str, str | None], entry: CachedText) -> None:
-        self._entries[key] = entry
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
 
 
 @dataclass
