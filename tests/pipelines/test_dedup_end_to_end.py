@@ -137,8 +137,9 @@ def test_locate_explains_a_removal(two_workers):
     cmd += ["--store", str(two_workers / "metadata.duckdb"), removed["record_id"]]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert removed["duplicate_of"] in result.stdout
-    assert f"{removed['similarity']:.4f}"[:4] in result.stdout
+    (row,) = json.loads(result.stdout)
+    assert row["duplicate_of"] == removed["duplicate_of"]
+    assert row["similarity"] == pytest.approx(removed["similarity"], abs=1e-6)
 
 
 @pytest.mark.slow
