@@ -27,6 +27,8 @@ RUN_COLUMNS = (
     "filtered",
     "duplicate",
     "error",
+    "indexed",
+    "mode",
     "balanced",
 )
 FAILED_COLUMNS = ("record_id", "reason", "source_uri", "source_offset", "source_length", "url")

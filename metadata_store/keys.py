@@ -24,6 +24,7 @@ import re
 
 _URL = re.compile(r"(?s)([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)(.*)")
 _HOST_PORT = re.compile(r"(?s)(.*?)(?::([0-9]*))?")
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
 _DEFAULT_PORTS = frozenset({("http", "80"), ("https", "443")})
 
 
@@ -45,6 +46,28 @@ def surt(url: str) -> str:
         rest = "/" + rest
     reversed_host = ",".join(reversed(host.split(".")))
     return f"{reversed_host}{':' + port if port else ''}){rest}"
+
+
+def surt_head(origin: str) -> str:
+    """What the SURT keys of the URLs that start with ``origin`` (``scheme://authority``) start
+    with, up to their ``)``: ``https://www.x.com`` -> ``com,x)``. Not an origin: itself.
+
+    ``surt(url) == surt_head(origin) + path`` for the ``origin`` and ``path`` that
+    ``url_origin_sql`` and ``url_path_sql`` compute (for a non-URL: itself and ""), so the loader
+    parses each distinct origin once, not each URL.
+    """
+    return surt(origin)[:-1] if _ORIGIN.fullmatch(origin) else origin
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """``key`` cut after its first ``)`` (``com,x)`` + ``/a)b``); without one, ``(key, "")``.
+
+    Keys sort as (head, rest) do, so a layer's url keys are sorted by a rank of their few distinct
+    heads and their short rests: a head ends at the first ``)``, so no head is another's prefix
+    unless it is a whole key, which then sorts first on both counts.
+    """
+    cut = key.find(")") + 1
+    return (key[:cut], key[cut:]) if cut else (key, "")
 
 
 def surt_host(key: str) -> str:
@@ -91,8 +114,17 @@ def prefix_upper_bound(prefix: str) -> str:
 
 
 def partition_sql(expr: str, partitions: int) -> str:
-    """SQL for ``partition_of(expr, partitions)``."""
-    return f"(('0x' || md5({expr})[1:8])::UBIGINT % {int(partitions)})::INTEGER"
+    """SQL for ``partition_of(expr, partitions)``.
+
+    A power of two up to 65,536 (what ``layout.partitions_for`` gives) only needs the digest's
+    bytes 2 and 3: they are read from ``md5_number`` (the digest as a little-endian number), about
+    half the cost of parsing hex digits out of ``md5``.
+    """
+    partitions = int(partitions)
+    if partitions & (partitions - 1) == 0 and 0 < partitions <= 65536:
+        low = f"((md5_number({expr}) >> 16) & 65535)::INTEGER"  # bytes 2, 3 as little-endian
+        return f"((({low} & 255) << 8) | ({low} >> 8)) & {partitions - 1}"
+    return f"(('0x' || md5({expr})[1:8])::UBIGINT % {partitions})::INTEGER"
 
 
 def directory_sql(expr: str) -> str:
@@ -100,23 +132,40 @@ def directory_sql(expr: str) -> str:
     return f"regexp_extract({expr}, '(?s)^(.*)/', 1)"
 
 
-def surt_keys_sql(source: str, column: str, partitions: int) -> str:
-    """``SELECT source.*, key, _p``: the SURT key of ``column`` and the partition of its host.
+_ORIGIN_SQL = "^[A-Za-z][A-Za-z0-9+.\\-]*://[^/?#]*"
 
-    Rows where ``column`` is NULL are left out. Per row the work is one anchored regex (the origin,
-    ``scheme://authority``), a hash join and some slicing; the host is parsed once per distinct
-    origin, as a crawl has far fewer hosts than URLs.
-    """
-    part = partition_sql("split_part(hostkey, ')', 1)", partitions)
+
+def url_origin_sql(expr: str) -> str:
+    """SQL for the ``scheme://authority`` that starts a URL, or '' (not a URL; NULL stays NULL)."""
+    return f"regexp_extract({expr}, '{_ORIGIN_SQL}')"
+
+
+def url_rest_sql(expr: str, origin: str) -> str:
+    """SQL for what follows the ``origin`` (from ``url_origin_sql``) in the URL ``expr``."""
+    return f"substr({expr}, length({origin}) + 1)"
+
+
+def url_path_sql(rest: str) -> str:
+    """SQL for what follows ``surt_head`` in a URL's SURT key: the ``rest`` (``url_rest_sql``),
+    fragment dropped, starting with ``/``."""
+    cut = f"CASE WHEN contains({rest}, '#') THEN split_part({rest}, '#', 1) ELSE {rest} END"
+    return f"CASE WHEN starts_with({rest}, '/') THEN {cut} ELSE '/' || {cut} END"
+
+
+def directory_fast_sql(expr: str) -> str:
+    """SQL for ``directory(expr)`` without a regex (DuckDB's ``parse_dirpath``)."""
+    return f"CASE WHEN {expr} = '/' THEN '' ELSE parse_dirpath({expr}, 'forward_slash') END"
+
+
+def _hostkeys_sql(origins: str) -> str:
+    """``SELECT _origin, hostkey`` for a relation of distinct origins (``url_origin_sql``):
+    ``surt_head(_origin) == hostkey || ')'``."""
     return f"""
-WITH origins AS (
-  SELECT s.*, regexp_extract(s.{column}, '^[A-Za-z][A-Za-z0-9+.\\-]*://[^/?#]*') AS _origin
-  FROM {source} s WHERE s.{column} IS NOT NULL
-), authorities AS (
+WITH authorities AS (
   SELECT _origin, lower(split_part(_origin, '://', 1)) AS scheme,
          regexp_extract(substr(_origin, strpos(_origin, '://') + 3), '(?s)^(?:.*@)?([^@]*)$', 1)
              AS hp
-  FROM (SELECT DISTINCT _origin FROM origins WHERE _origin <> '')
+  FROM {origins}
 ), ports AS (
   SELECT *, regexp_extract(hp, ':([0-9]*)$', 1) AS port,
          regexp_matches(hp, ':[0-9]*$') AS has_port FROM authorities
@@ -125,26 +174,63 @@ WITH origins AS (
             AS host
   FROM (SELECT *, CASE WHEN has_port THEN left(hp, length(hp) - length(port) - 1) ELSE hp END
                AS h FROM ports)
-), named AS (
-  SELECT _origin, length(_origin) AS _len,
-         array_to_string(list_reverse(string_split(
-             CASE WHEN starts_with(host, 'www.') THEN substr(host, 5) ELSE host END, '.')), ',')
-         || CASE WHEN port = '' OR (scheme = 'http' AND port = '80')
-                   OR (scheme = 'https' AND port = '443') THEN '' ELSE ':' || port END
-         AS hostkey
-  FROM hosts
+)
+SELECT _origin,
+       array_to_string(list_reverse(string_split(
+           CASE WHEN starts_with(host, 'www.') THEN substr(host, 5) ELSE host END, '.')), ',')
+       || CASE WHEN port = '' OR (scheme = 'http' AND port = '80')
+                 OR (scheme = 'https' AND port = '443') THEN '' ELSE ':' || port END
+       AS hostkey
+FROM hosts
+"""
+
+
+def surt_heads_sql(values: str, partitions: int) -> str:
+    """Per distinct ``_origin`` of the relation ``values`` (an origin, or a string that is not a
+    URL, taken whole): ``head`` and ``tail``, ``split_key(surt_head(_origin))``; the head's
+    ``_rank`` among all the heads (0, 1, ... in key order) and its host's partition ``_p``."""
+    real = f"(SELECT _origin FROM v WHERE regexp_full_match(_origin, '{_ORIGIN_SQL}'))"
+    cut = "strpos(hk, ')')"
+    return f"""
+WITH v AS (SELECT DISTINCT _origin FROM {values} WHERE _origin IS NOT NULL),
+heads AS (
+  SELECT v._origin, coalesce(n.hostkey || ')', v._origin) AS hk
+  FROM v LEFT JOIN ({_hostkeys_sql(real)}) n ON n._origin = v._origin
+), split AS (
+  SELECT _origin, CASE WHEN {cut} > 0 THEN hk[:{cut}] ELSE hk END AS head,
+         CASE WHEN {cut} > 0 THEN hk[{cut} + 1:] ELSE '' END AS tail
+  FROM heads
+)
+SELECT _origin, head, tail, (dense_rank() OVER (ORDER BY head) - 1)::INTEGER AS _rank,
+       {partition_sql("split_part(head, ')', 1)", partitions)} AS _p
+FROM split
+"""
+
+
+def surt_keys_sql(source: str, column: str, partitions: int) -> str:
+    """``SELECT source.*, key, _p``: the SURT key of ``column`` and the partition of its host,
+    all in SQL (the loader spools origins and paths instead, see ``spool.py``).
+
+    Rows where ``column`` is NULL are left out. Per row the work is one anchored regex (the origin,
+    ``scheme://authority``), a hash join and some slicing; the host is parsed once per distinct
+    origin, as a crawl has far fewer hosts than URLs.
+    """
+    part = partition_sql("split_part(hostkey, ')', 1)", partitions)
+    distinct = "(SELECT DISTINCT _origin FROM origins WHERE _origin <> '')"
+    rest = f"substr(o.{column}, length(o._origin) + 1)"
+    return f"""
+WITH origins AS (
+  SELECT s.*, {url_origin_sql(f"s.{column}")} AS _origin
+  FROM {source} s WHERE s.{column} IS NOT NULL
 ), keyed AS (
-  SELECT *, {part} AS _hp FROM named
+  SELECT *, {part} AS _hp FROM ({_hostkeys_sql(distinct)})
 ), paths AS (
   SELECT o.*, k.hostkey, k._hp,
-         CASE WHEN k._origin IS NULL THEN NULL ELSE substr(o.{column}, k._len + 1) END AS _rest
+         CASE WHEN k._origin IS NULL THEN NULL ELSE {url_path_sql(rest)} END AS _path
   FROM origins o LEFT JOIN keyed k ON k._origin = o._origin
 )
-SELECT * EXCLUDE (_origin, hostkey, _hp, _rest),
-       CASE WHEN hostkey IS NULL THEN {column}
-            ELSE hostkey || ')' || (CASE WHEN starts_with(_rest, '/') THEN '' ELSE '/' END)
-                 || (CASE WHEN contains(_rest, '#') THEN split_part(_rest, '#', 1) ELSE _rest END)
-       END AS key,
+SELECT * EXCLUDE (_origin, hostkey, _hp, _path),
+       CASE WHEN hostkey IS NULL THEN {column} ELSE hostkey || ')' || _path END AS key,
        CASE WHEN hostkey IS NULL THEN {partition_sql(f"split_part({column}, ')', 1)", partitions)}
             ELSE _hp END AS _p
 FROM paths

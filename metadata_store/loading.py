@@ -29,6 +29,7 @@ from transforms.records import (
     ERROR,
     FILE_SCHEMA,
     FILTERED,
+    INDEXED,
     KEPT,
     LOCATION_SCHEMA,
     OUTCOME_SCHEMA,
@@ -51,10 +52,13 @@ class RunSummary:
     lost_in_dedup: int  # candidates without an outcome, stored as error:lost_in_dedup
     orphan_outcomes: int  # outcome rows with no location row (cannot be stored; a pipeline bug)
     replaced: int  # records whose row from an earlier run this run replaced
+    indexed: int = 0  # records an --index_only run located (not extracted)
+    mode: str = "full"  # "full", or "index" for an --index_only run
 
     @property
     def balanced(self) -> bool:
-        return self.records_in == self.kept + self.filtered + self.duplicate + self.error
+        finals = self.kept + self.filtered + self.duplicate + self.error + self.indexed
+        return self.records_in == finals
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -130,7 +134,7 @@ def _write_run(
 
 
 def _summarise(
-    run_id: str, written: Written, files: int, orphans: int, replaced: int
+    run_id: str, written: Written, files: int, orphans: int, replaced: int, mode: str = "full"
 ) -> RunSummary:
     counts = written.counts
     return RunSummary(
@@ -144,6 +148,8 @@ def _summarise(
         lost_in_dedup=counts["lost"],
         orphan_outcomes=orphans,
         replaced=replaced,
+        indexed=counts[f"status:{INDEXED}"],
+        mode=mode,
     )
 
 
@@ -165,11 +171,15 @@ def _commit(
         first_id = catalog.next_part_id(con)
         catalog.register_layer(con, layer, summary.records_in, written, first_id)
         con.execute("DELETE FROM files WHERE run_id = ?", [run_id])
+        # A plain INSERT when no file of the run is in the table yet (a first run, new files):
+        # INSERT OR REPLACE probes the key index row by row.
+        known = staging.count_rows(con, "files WHERE source_uri IN (SELECT source_uri FROM _files)")
+        verb = "INSERT OR REPLACE" if known else "INSERT"
+        con.execute(f"{verb} INTO files BY NAME SELECT *, ? AS run_id FROM _files", [run_id])
         con.execute(
-            "INSERT OR REPLACE INTO files BY NAME SELECT *, ? AS run_id FROM _files", [run_id]
-        )
-        con.execute(
-            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO runs (run_id, started_at, finished_at, argv, records_in, "
+            "kept, filtered, duplicate, error, counters, indexed, mode) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 _utc_naive(times[0]),
@@ -181,6 +191,8 @@ def _commit(
                 summary.duplicate,
                 summary.error,
                 json.dumps(dict(counters), sort_keys=True),
+                summary.indexed,
+                summary.mode,
             ],
         )
         catalog.refresh_views(con, root, persistent=True)
@@ -201,8 +213,10 @@ def load_run(
     times: tuple[datetime, datetime],
     argv: list[str],
     counters: dict[str, int],
+    mode: str = "full",
 ) -> RunSummary:
-    """Fold one run's parts into the store atomically: all of it or none of it."""
+    """Fold one run's parts into the store atomically: all of it or none of it. ``mode`` is
+    ``full``, or ``index`` for an --index_only run (whose files a full run does not skip)."""
     if not parts_dir.is_dir():
         raise StoreError(f"no parts for run {run_id}: {parts_dir} is not a directory")
     written: list[Part] = []
@@ -217,7 +231,7 @@ def load_run(
             files = staging.stage_distinct(con, "_files", FILE_SCHEMA, parts_dir / "files")
             replaced = _replaced(con, root, run_id, written)
             summary = _summarise(
-                run_id, layer_written, staging.count_rows(con, files), orphans, replaced
+                run_id, layer_written, staging.count_rows(con, files), orphans, replaced, mode
             )
         except duckdb.Error as e:
             raise StoreError(

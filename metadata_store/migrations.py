@@ -163,11 +163,20 @@ def _move_records_to_index_parts(con: Connection) -> None:
     )
 
 
+def _add_runs_indexed_and_mode(con: Connection) -> None:
+    """runs: ``indexed`` (records an ``--index_only`` run located) and ``mode`` (``full`` or
+    ``index``: a full run does not skip files only an index run committed). Runs recorded before
+    this step were full runs that indexed nothing."""
+    con.execute("ALTER TABLE runs ADD COLUMN indexed BIGINT NOT NULL DEFAULT 0")
+    con.execute("ALTER TABLE runs ADD COLUMN mode VARCHAR NOT NULL DEFAULT 'full'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create_records_files_runs", _create_tables),
     Migration(2, "create_indexes", _create_indexes),
     Migration(3, "create_index_rebuilds", _create_index_rebuilds),
     Migration(4, "move_records_to_index_parts", _move_records_to_index_parts),
+    Migration(5, "add_runs_indexed_and_mode", _add_runs_indexed_and_mode),
 )
 
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from metadata_store import catalog
 from metadata_store.errors import StoreError
-from transforms.records import DUPLICATE, ERROR, FILTERED, FINAL_STATUSES, KEPT
+from transforms.records import DUPLICATE, ERROR, FILTERED, FINAL_STATUSES, INDEXED, KEPT
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -40,7 +40,8 @@ class Accounting:
     duplicate: int
     error: int
     non_final: int  # rows whose status is not one of FINAL_STATUSES (should be 0)
-    balanced: bool  # records_in == kept + filtered + duplicate + error and non_final == 0
+    balanced: bool  # records_in == kept + filtered + duplicate + error + indexed, non_final == 0
+    indexed: int = 0  # located by an --index_only run, not extracted
 
 
 def _dicts(cursor: Connection) -> list[dict[str, Any]]:
@@ -87,7 +88,7 @@ def _newest_run_counts(con: Connection, run_id: str | None) -> tuple[int, ...] |
     if run_id is not None and run_id != layers[0].run_id:
         return None
     row = con.execute(
-        "SELECT records_in, kept, filtered, duplicate, error FROM runs WHERE run_id = ?",
+        "SELECT records_in, kept, filtered, duplicate, error, indexed FROM runs WHERE run_id = ?",
         [layers[0].run_id],
     ).fetchall()
     if not row:
@@ -108,7 +109,8 @@ def accounting(con: Connection, run_id: str | None = None) -> Accounting:
             raise StoreError(f"no run {run_id!r} in the metadata store")
         where, params = " WHERE run_id = ?", [run_id]
     counted = _newest_run_counts(con, run_id) or _scanned_counts(con, where, params)
-    records_in, kept, filtered, duplicate, error, non_final = counted
+    records_in, kept, filtered, duplicate, error, indexed, non_final = counted
+    finals = kept + filtered + duplicate + error + indexed
     return Accounting(
         records_in=records_in,
         kept=kept,
@@ -116,21 +118,23 @@ def accounting(con: Connection, run_id: str | None = None) -> Accounting:
         duplicate=duplicate,
         error=error,
         non_final=non_final,
-        balanced=records_in == kept + filtered + duplicate + error and non_final == 0,
+        balanced=records_in == finals and non_final == 0,
+        indexed=indexed,
     )
 
 
 def _scanned_counts(con: Connection, where: str, params: list) -> tuple[int, ...]:
     finals = ", ".join(f"'{s}'" for s in FINAL_STATUSES)
     counts = ", ".join(
-        f"count(*) FILTER (WHERE status = '{s}')" for s in (KEPT, FILTERED, DUPLICATE, ERROR)
+        f"count(*) FILTER (WHERE status = '{s}')"
+        for s in (KEPT, FILTERED, DUPLICATE, ERROR, INDEXED)
     )
     row = con.execute(
         f"SELECT count(*), {counts}, count(*) FILTER (WHERE status NOT IN ({finals})) "
         f"FROM {RECORDS}{where}",
         params,
     ).fetchall()[0]
-    return tuple(int(v) for v in row or (0,) * 6)
+    return tuple(int(v) for v in row or (0,) * 7)
 
 
 def _grouped(con: Connection, column: str, where: str = "") -> dict[str, int]:

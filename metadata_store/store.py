@@ -166,8 +166,10 @@ class MetadataStore:
         finished_at: datetime,
         argv: list[str],
         counters: dict[str, int],
+        mode: str = "full",
     ) -> RunSummary:
-        """Fold ``parts_dir`` (``store/runs/<run_id>``) into the store in one transaction."""
+        """Fold ``parts_dir`` (``store/runs/<run_id>``) into the store in one transaction.
+        ``mode``: ``full``, or ``index`` for an --index_only run."""
         con = self._writable()
         try:
             return loading.load_run(
@@ -178,6 +180,7 @@ class MetadataStore:
                 (started_at, finished_at),
                 argv,
                 counters,
+                mode,
             )
         finally:
             self._reader.invalidate()

@@ -10,6 +10,7 @@ flat however large the crawl) and prints how to query them from BigQuery or Duck
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import posixpath
 import shutil
@@ -38,6 +39,7 @@ from transforms.records import (
     ERROR,
     FILTERED,
     FINAL_STATUSES,
+    INDEXED,
     KEPT,
     LOCATION_SCHEMA,
     OUTCOME_SCHEMA,
@@ -117,10 +119,11 @@ class PartsAccounting:
     error: int = 0
     lost_in_dedup: int = 0  # candidates without an outcome, counted as errors
     orphan_outcomes: int = 0  # outcomes with no location row (a pipeline bug)
+    indexed: int = 0  # located by an --index_only run, not extracted
 
     @property
     def balanced(self) -> bool:
-        final = self.kept + self.filtered + self.duplicate + self.error
+        final = self.kept + self.filtered + self.duplicate + self.error + self.indexed
         return self.records_in == final and self.orphan_outcomes == 0
 
     def __add__(self, other: PartsAccounting) -> PartsAccounting:
@@ -154,6 +157,7 @@ def batch_accounting(locations: pa.Table, outcomes: pa.Table) -> PartsAccounting
         error=counts.get(ERROR, 0),
         lost_in_dedup=pc.sum(pc.equal(records["reason"], LOST_IN_DEDUP)).as_py() or 0,
         orphan_outcomes=sum(rid not in known for rid in outcomes["record_id"].to_pylist()),
+        indexed=counts.get(INDEXED, 0),
     )
 
 
@@ -226,12 +230,29 @@ def mark_committed(layout: OutputLayout, summary_json: str) -> None:
         stream.write(summary_json.encode())
 
 
-def committed_parts(layout: OutputLayout) -> tuple[str, ...]:
-    """Globs of the ``files`` parts of every marked run (what an incremental rerun skips)."""
+def committed_parts(layout: OutputLayout, index_runs: bool = True) -> tuple[str, ...]:
+    """Globs of the ``files`` parts of every marked run (what an incremental rerun skips);
+    without those of --index_only runs when ``index_runs`` is False (a full run's view)."""
     pattern = join(layout.output, "store", "runs", "*", RUN_MARKER)
+    markers = sorted(FileSystems.match([pattern])[0].metadata_list, key=lambda m: m.path)
     return tuple(
         join(posixpath.dirname(m.path), "files", "*.parquet")
-        for m in sorted(FileSystems.match([pattern])[0].metadata_list, key=lambda m: m.path)
+        for m in markers
+        if index_runs or _marker_mode(m.path) != "index"
+    )
+
+
+def _marker_mode(path: str) -> str:
+    """The ``mode`` a run.json records (runs before --index_only existed were full runs)."""
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        return str(json.loads(stream.read().decode() or "{}").get("mode", "full"))
+
+
+def committed_run_ids(layout: OutputLayout) -> tuple[str, ...]:
+    """Every marked run, oldest first (a run id starts with its UTC start time)."""
+    pattern = join(layout.output, "store", "runs", "*", RUN_MARKER)
+    return tuple(
+        sorted(m.path.split("/")[-2] for m in FileSystems.match([pattern])[0].metadata_list)
     )
 
 

@@ -12,6 +12,7 @@ wrote, checks that every input record is accounted for, and writes the summary.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipelines.index_only import INDEX_FILES_PER_BATCH, build_index_graph
 from pipelines.options import (
     DedupOptions,
     ExtractionOptions,
@@ -37,6 +39,7 @@ from transforms.dedup import Deduplicate
 from transforms.documents import DocumentConfig
 from transforms.layout import OutputLayout
 from transforms.listing import ListInputs
+from transforms.prior_documents import AddPriorDocuments
 from transforms.process_files import ProcessFiles
 from transforms.readers import ReadLimits
 from transforms.shards import PublishShards
@@ -60,6 +63,8 @@ class RunSettings:
     quiet: bool
     reprocess: bool = False
     committed_parts: tuple[str, ...] = ()  # files parts of earlier runs (set by the driver)
+    prior_runs: tuple[str, ...] = ()  # committed runs, oldest first, to deduplicate against
+    index_only: bool = False  # list and index files, extract nothing (pipelines/index_only.py)
 
 
 LOCAL_DEFAULTS = (
@@ -113,7 +118,7 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
         inputs=tuple(inputs.input),
         output=output.output.rstrip("/") or "/",
         metadata_store=output.metadata_store or f"{output.output.rstrip('/')}/metadata.duckdb",
-        files_per_batch=inputs.files_per_batch,
+        files_per_batch=files_per_batch(inputs, argv),
         batch_bytes=inputs.batch_bytes,
         limits=ReadLimits(inputs.max_record_bytes, inputs.max_decompressed_bytes),
         documents=DocumentConfig(
@@ -130,12 +135,23 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
         row_group_rows=output.row_group_rows,
         quiet=output.quiet,
         reprocess=inputs.reprocess,
+        index_only=inputs.index_only,
     )
     return PipelineOptions(beam_arguments(beam_args)), settings
 
 
+def files_per_batch(inputs: InputOptions, argv: Sequence[str]) -> int:
+    """``--files_per_batch``; with ``--index_only`` and no explicit value, thousands of files:
+    indexing a small file costs microseconds, a batch's parts and element milliseconds."""
+    given = _flag_value(argv, "--files_per_batch") is not None
+    return inputs.files_per_batch if given or not inputs.index_only else INDEX_FILES_PER_BATCH
+
+
 def build_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:
     """The Beam graph: only file names, small keys and decisions cross a shuffle."""
+    if settings.index_only:
+        build_index_graph(pipeline, settings, layout)
+        return
     batches = pipeline | "ListInputs" >> ListInputs(
         list(settings.inputs),
         settings.files_per_batch,
@@ -145,7 +161,12 @@ def build_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLa
     processed = batches | "ProcessFiles" >> ProcessFiles(
         settings.documents, settings.limits, layout, settings.row_group_rows
     )
-    removals = processed.candidates | "Deduplicate" >> Deduplicate(
+    candidates, dedup = processed.candidates, settings.documents
+    if settings.prior_runs:  # documents earlier runs kept (README "Deduplication")
+        candidates = (candidates, batches) | "AddPriorDocuments" >> AddPriorDocuments(
+            settings.output, settings.prior_runs, dedup.dedup, dedup.dedup_threshold, dedup.num_perm
+        )
+    removals = candidates | "Deduplicate" >> Deduplicate(
         settings.documents.dedup, settings.documents.dedup_threshold
     )
     _ = (processed.parts, removals) | "PublishShards" >> PublishShards(
@@ -165,5 +186,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def exit_now(code: int) -> None:
+    """Exit without interpreter finalisation, once everything is written and flushed.
+
+    The run is complete by then (store committed and closed, summary written). Rarely (about
+    one finished run in thirty here), finalisation aborted the process with "terminate called
+    without an active exception", a native thread still running (the local runner's gRPC
+    threads are the suspects), which turned a successful run's exit status into -6."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(run())
+    exit_now(run())

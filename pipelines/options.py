@@ -59,7 +59,8 @@ class InputOptions(PipelineOptions):
             "--files_per_batch",
             type=_positive_int,
             default=64,
-            help="Most small files processed together as one unit of work (default 64).",
+            help="Most small files processed together as one unit of work (default 64; 2000 "
+            "with --index_only).",
         )
         parser.add_argument(
             "--batch_bytes",
@@ -74,6 +75,16 @@ class InputOptions(PipelineOptions):
             default=False,
             help="Process every input file again, even those an earlier run into the same "
             "output already committed with the same size and mtime (default: skip them).",
+        )
+        parser.add_argument(
+            "--index_only",
+            action="store_true",
+            default=False,
+            help="Only list and index the input: record every record's location (file, offset, "
+            "length), size and SHA-1 content digest (and URL/id when the input has them) in the "
+            "metadata store with status 'indexed', without extraction, language tagging, "
+            "deduplication or shards. Skips files any earlier run committed; a later full run "
+            "processes the indexed files and supersedes their rows.",
         )
         parser.add_argument(
             "--max_record_bytes",

@@ -26,9 +26,11 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import MetadataStore, StoreError
 from pipelines import cloud_store, recovery, superseded
+from pipelines.index_only import FULL_MODE, INDEX_MODE
 from pipelines.options import UsageError
 from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
+from transforms.file_listing import first_matches
 from transforms.layout import OutputLayout, ensure_directory, join, read_parquet
 from transforms.prefixes import normalise_pattern
 from transforms.readers import detect_format
@@ -51,18 +53,22 @@ def check_inputs(patterns: Sequence[str], remote: bool = True) -> None:
     for pattern in patterns:
         if not remote and cloud_store.is_remote(pattern):
             continue
+        seen, readable = 0, False
         try:
             # A bounded look, not the listing itself: that runs in the pipeline (ListInputs).
-            matches = FileSystems.match([normalise_pattern(pattern)], limits=[CHECK_LIMIT])[
-                0
-            ].metadata_list
+            # It stops at the first file crawlsift reads.
+            for path in first_matches(normalise_pattern(pattern), CHECK_LIMIT):
+                seen += 1
+                if detect_format(path):
+                    readable = True
+                    break
         except (ValueError, OSError) as error:
             raise UsageError(f"cannot list --input {pattern}: {error}") from error
-        if not matches:
+        if not seen:
             raise UsageError(f"no file matches --input {pattern}")
-        if not any(detect_format(m.path) for m in matches):
+        if not readable:
             raise UsageError(
-                f"--input {pattern}: none of the first {len(matches):,} matching files is "
+                f"--input {pattern}: none of the first {seen:,} matching files is "
                 ".warc[.gz], .html/.htm[.gz] or .jsonl[.gz]"
             )
 
@@ -115,11 +121,16 @@ def shards_of_run(layout: OutputLayout) -> set[str]:
     return shards
 
 
-def committed_parts(store: MetadataStore, layout: OutputLayout) -> tuple[str, ...]:
-    """Globs of the ``files`` parts of every run the store has loaded (what is committed)."""
+def committed_parts(
+    store: MetadataStore, layout: OutputLayout, index_runs: bool = True
+) -> tuple[str, ...]:
+    """Globs of the ``files`` parts of every run the store has loaded (what is committed);
+    without those of --index_only runs when ``index_runs`` is False: a full run must still
+    extract the files an index run only located."""
     return tuple(
         join(layout.output, "store", "runs", run["run_id"], "files", "*.parquet")
         for run in store.runs()
+        if index_runs or run.get("mode") != INDEX_MODE
     )
 
 
@@ -136,6 +147,14 @@ def plan_superseded(store: MetadataStore, layout: OutputLayout) -> None:
         if batch_of_shard(shard) not in batches
     }
     superseded.plan(layout, candidates, shards_of_run(layout))
+
+
+def prior_runs(store: MetadataStore | None, layout: OutputLayout) -> tuple[str, ...]:
+    """The committed runs, oldest first, whose kept documents this run is deduplicated against
+    (transforms/prior_documents.py decides, in the pipeline, which of them are still live)."""
+    if store is None:
+        return cloud_store.committed_run_ids(layout)
+    return tuple(run["run_id"] for run in store.runs())
 
 
 def remove_work_dir(layout: OutputLayout) -> None:
@@ -183,10 +202,15 @@ def execute(
             if leftovers.runs and not settings.quiet:
                 print(leftovers.describe())
         if not settings.reprocess and not dry_run:
+            index_runs = settings.index_only  # an index run skips what any run committed
             committed = (
-                committed_parts(store, layout) if store else cloud_store.committed_parts(layout)
+                committed_parts(store, layout, index_runs)
+                if store
+                else cloud_store.committed_parts(layout, index_runs)
             )
             settings = dataclasses.replace(settings, committed_parts=committed)
+        if settings.documents.dedup != "none" and not dry_run:  # cross-run deduplication
+            settings = dataclasses.replace(settings, prior_runs=prior_runs(store, layout))
         if not settings.quiet:
             print(f"crawlsift run {layout.run_id}: reading {', '.join(settings.inputs)}")
         try:
@@ -224,6 +248,7 @@ def execute(
                     finished_at=finished,
                     argv=list(argv),
                     counters=counters,
+                    mode=INDEX_MODE if settings.index_only else FULL_MODE,
                 )
             accounting = store.accounting(layout.run_id)
     shards = shards_of_run(layout)
@@ -244,6 +269,8 @@ def execute(
         shards=len(shards),
         counters=counters,
         published_shards=sorted(shards),
+        indexed=accounting.indexed,
+        mode=INDEX_MODE if settings.index_only else FULL_MODE,
     )
     with FileSystems.create(
         join(settings.output, "summary.json"), compression_type=CompressionTypes.UNCOMPRESSED

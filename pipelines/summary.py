@@ -51,12 +51,15 @@ class RunSummary:
     shards: int
     counters: dict[str, int] = field(default_factory=dict)
     published_shards: list[str] = field(default_factory=list)  # relative to OUTPUT, by this run
+    indexed: int = 0  # records an --index_only run located (not extracted)
+    mode: str = "full"  # "full", or "index" for an --index_only run
 
     def accounting_line(self) -> str:
         mark = "OK" if self.balanced else "MISMATCH"
         return (
             f"accounting {mark}: records in {self.records_in} = kept {self.kept} + filtered "
             f"{self.filtered} + duplicate {self.duplicate} + error {self.error}"
+            f" + indexed {self.indexed}"
         )
 
     def to_json(self) -> str:

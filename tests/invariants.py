@@ -61,6 +61,8 @@ def assert_run_accounted(output: Path) -> dict:
         if r["status"] in ("filtered", "error", "duplicate"):
             assert r["reason"] and REASON.fullmatch(r["reason"]), r  # a specific reason code
             assert r["reason"].startswith(r["status"][:5]), r
+        elif r["status"] == "indexed":  # --index_only: located, not extracted, in no shard
+            assert r["reason"] is None and r["shard"] is None, r
         else:
             assert r["reason"] is None and r["shard"], r
         if r["status"] == "duplicate":

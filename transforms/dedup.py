@@ -17,6 +17,9 @@ survives, the others are ``duplicate:exact`` of it; ``minhash``: that, then amon
 3. *Explanation.* ``duplicate_of`` is the kept partner of highest estimated similarity (then the
    smallest id), ``similarity`` that estimate; exact copies of a removed record point at the same
    kept record (as ``duplicate:near``). So ``duplicate_of`` is always a kept, similar record.
+
+Candidates with ``prior`` set are documents earlier runs kept (transforms/prior_documents.py):
+they rank before every current document, are never removed and never compared with each other.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 from apache_beam.metrics import Metrics
 
 from transforms.minhash import signature_from_bytes
+from transforms.prior_documents import UnmarkPriorsFn, is_prior_node, node_id
 from transforms.records import DedupCandidate, Removal
 
 MODES = ("minhash", "exact", "none")
@@ -48,12 +52,15 @@ Found = tuple[str, str, str, str, float]  # (id, part, smaller id, its part, sim
 
 
 def resolve_exact_group(members: Iterable[DedupCandidate]) -> tuple[DedupCandidate, list]:
-    """The survivor (smallest ``record_id``) of a group of exact duplicates, and the removals.
+    """The survivor (a prior, one with band keys first; else the smallest ``record_id``) of a
+    group of exact duplicates, and the removals of its current members (pointing at its node id).
     ``members`` is read twice (a GroupByKey value or a list): a huge group is never sorted."""
-    survivor = min(members, key=lambda c: (c.record_id, c.part))
-    kept = survivor.record_id
-    exact = [Removal(c.record_id, kept, 1.0, c.part, "duplicate:exact") for c in members]
-    return survivor, [removal for removal in exact if removal.record_id != kept]
+    survivor = min(members, key=lambda c: (not c.prior, not c.band_keys, c.record_id, c.part))
+    kept, rid = node_id(survivor), survivor.record_id
+    exact = (
+        Removal(c.record_id, kept, 1.0, c.part, "duplicate:exact") for c in members if not c.prior
+    )
+    return survivor, [removal for removal in exact if removal.record_id != rid]
 
 
 def compared_pairs(n: int, max_bucket_pairs: int, head_size: int = HEAD_SIZE) -> int:
@@ -86,10 +93,12 @@ def bucket_edges(
     streaming ``members`` (re-iterable) so that a huge bucket is never held."""
     first = list(islice(iter(members), max_bucket_pairs + 1))
     if len(first) <= max_bucket_pairs:
-        if len(first) > 1:
-            yield from _edges_against(first, first, threshold, one=False)
+        current = [m for m in first if not is_prior_node(m[0])]  # priors only as the smaller end
+        if len(first) > 1 and current:
+            yield from _edges_against(current, first, threshold, one=False)
         return
-    heads, rest = heapq.nsmallest(head_size, members), iter(members)
+    heads = heapq.nsmallest(head_size, members)
+    rest = (m for m in members if not is_prior_node(m[0]))
     while chunk := list(islice(rest, _COMPARE_CHUNK)):
         yield from _edges_against(chunk, heads, threshold, one=True)
 
@@ -275,13 +284,11 @@ class Deduplicate(beam.PTransform):
             >> beam.ParDo(ResolveExactGroupFn()).with_outputs("survivors", main="removals")
         )
         if self.mode == "exact":
-            return exact.removals
+            return exact.removals | "UnmarkPriors" >> beam.ParDo(UnmarkPriorsFn())
         near = (
             exact.survivors
             | "EmitBandKeys"
-            >> beam.FlatMap(
-                lambda c: [(k, (c.record_id, c.part, c.signature)) for k in c.band_keys]
-            )
+            >> beam.FlatMap(lambda c: [(k, (node_id(c), c.part, c.signature)) for k in c.band_keys])
             | "GroupByBandKey" >> beam.GroupByKey()
             | "BucketEdges" >> beam.ParDo(BucketEdgesFn(self.threshold, self.max_bucket_pairs))
             | "MergeEdgesPerRecord" >> beam.CombinePerKey(MergeEdgesFn())
@@ -296,4 +303,5 @@ class Deduplicate(beam.PTransform):
             | "JoinExactToNear" >> beam.CoGroupByKey()
             | "PointExactAtSurvivors"
             >> beam.FlatMap(lambda kv: remap_exact(kv[1]["exact"], list(kv[1]["near"])))
+            | "UnmarkPriors" >> beam.ParDo(UnmarkPriorsFn())
         )

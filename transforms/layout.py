@@ -6,7 +6,9 @@ OUTPUT/
   store/runs/<run_id>/locations/<batch_id>.parquet       one row per input record
   store/runs/<run_id>/outcomes/<batch_id>.parquet        kept / duplicate rows of candidates
   store/runs/<run_id>/files/<batch_id>.parquet           one row per input file
+  store/runs/<run_id>/signatures/<batch_id>.parquet      kept documents' dedup rows (later runs)
   _work/<run_id>/candidates/<batch_id>.parquet           extracted texts before deduplication
+  _work/<run_id>/signatures/<batch_id>.parquet           every candidate's dedup row
   _work/<run_id>/tmp/                                    files being written, renamed when done
   metadata.duckdb                                        the metadata store (driver only)
   summary.json                                           the run summary

@@ -34,6 +34,7 @@ from transforms.records import (
     RawRecord,
     make_record_id,
 )
+from transforms.signature_parts import hasher_tag, write_signatures
 
 PARTS_TAG = "parts"
 
@@ -134,9 +135,12 @@ class _ProcessBatch(beam.DoFn):
                     "error": file_errors[0] if file_errors else None,
                 }
             )
+        candidates = [dedup_candidate(document, part, self.tools) for document in documents]
         with clock.stage("write"):
             if documents:
                 self.layout.write_parquet(documents_table(documents), part, self.row_group_rows)
+                tag = hasher_tag(self.tools.hasher)
+                write_signatures(self.layout, batch.batch_id, documents, candidates, tag)
             self.layout.write_parquet(
                 pa.Table.from_pylist(locations, schema=LOCATION_SCHEMA),
                 self.layout.store_part("locations", batch.batch_id),
@@ -147,8 +151,7 @@ class _ProcessBatch(beam.DoFn):
             )
         counts["files:processed"] += len(batch.files)
         self._flush_counts(counts)
-        for document in documents:
-            yield dedup_candidate(document, part, self.tools)
+        yield from candidates
         if documents:
             yield beam.pvalue.TaggedOutput(PARTS_TAG, part)
         clock.seconds["batch"] += time.thread_time() - started  # all of it: read is the rest

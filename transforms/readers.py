@@ -25,6 +25,7 @@ from transforms import decoding
 from transforms.records import InputFile, RawRecord, make_record_id, sha1_hex
 
 Count = Callable[[str], None]
+FieldsOf = Callable[[ArcWarcRecord, "ReadLimits"], dict[str, Any]]
 
 INPUT_TYPES = frozenset({"response", "resource", "revisit"})
 NON_DOCUMENT_TYPES = frozenset({"warcinfo", "request", "metadata", "conversion", "continuation"})
@@ -98,9 +99,16 @@ def _record(file: InputFile, offset: int, length: int, **fields: Any) -> RawReco
 
 
 def _read_warc(
-    file: InputFile, stream: BinaryIO, limits: ReadLimits, count: Count
+    file: InputFile,
+    stream: BinaryIO,
+    limits: ReadLimits,
+    count: Count,
+    fields_of: FieldsOf | None = None,
 ) -> Iterator[RawRecord]:
     """Read with warcio; when it gives up, resynchronise on the next record start and go on.
+
+    ``fields_of`` makes a record's fields from warcio's record (default ``_warc_fields``; the
+    index-only reader digests every payload instead, ``transforms/index_readers.py``).
 
     An unreadable stretch becomes one record: ``error:non_chunked_gzip`` (several records in one
     gzip member: warcio cannot locate them), else ``error:unreadable_bytes`` when good records
@@ -115,7 +123,8 @@ def _read_warc(
         pos, bad_from, reason = 0, None, None
         while True:
             reached = pos
-            for record, start, end, failure in _warc_run(file, stream, pos, size, limits, count):
+            run = _warc_run(file, stream, pos, size, limits, count, fields_of or _warc_fields)
+            for record, start, end, failure in run:
                 reached, reason = end, reason or failure
                 if start is not None and bad_from is not None:  # resynchronised
                     count("resync:warc")
@@ -165,7 +174,13 @@ def _find_record_start(stream: BinaryIO, start: int, gz: bool) -> int | None:
 
 
 def _warc_run(
-    file: InputFile, stream: BinaryIO, pos: int, size: int, limits: ReadLimits, count: Count
+    file: InputFile,
+    stream: BinaryIO,
+    pos: int,
+    size: int,
+    limits: ReadLimits,
+    count: Count,
+    fields_of: FieldsOf,
 ) -> Iterator[tuple[RawRecord | None, int | None, int, str | None]]:
     """``(record, start, end, None)`` from ``pos`` on; ``record`` is None for skipped records.
 
@@ -176,7 +191,7 @@ def _warc_run(
     try:
         for rec in records:
             kind = rec.rec_type or ""
-            fields = _warc_fields(rec, limits) if kind in INPUT_TYPES else None
+            fields = fields_of(rec, limits) if kind in INPUT_TYPES else None
             records.read_to_end()
             offset, length = records.get_record_offset(), records.get_record_length()
             if length <= 0 or not end <= offset <= size - length:

@@ -20,9 +20,11 @@ KEPT = "kept"
 FILTERED = "filtered"
 DUPLICATE = "duplicate"
 ERROR = "error"
+# The final state of a readable record in an --index_only run: located and digested, not extracted.
+INDEXED = "indexed"
 # Interim state written by ProcessFiles for records that reach deduplication.
 CANDIDATE = "candidate"
-FINAL_STATUSES = (KEPT, FILTERED, DUPLICATE, ERROR)
+FINAL_STATUSES = (KEPT, FILTERED, DUPLICATE, ERROR, INDEXED)
 
 
 def make_record_id(source_uri: str, source_offset: int) -> str:
@@ -53,6 +55,18 @@ class FileBatch:
     batch_id: str
     files: tuple[InputFile, ...]
 
+    def __reduce__(self) -> tuple:
+        """Pickled as three columns: thousands of files cross a shuffle as three flat lists."""
+        files = self.files
+        columns = ([f.path for f in files], [f.size for f in files], [f.mtime for f in files])
+        return _file_batch, (self.batch_id, *columns)
+
+
+def _file_batch(
+    batch_id: str, paths: list[str], sizes: list[int], mtimes: list[float]
+) -> FileBatch:
+    return FileBatch(batch_id, tuple(map(InputFile, paths, sizes, mtimes)))
+
 
 @dataclass(frozen=True)
 class RawRecord:
@@ -79,11 +93,14 @@ class RawRecord:
     doc_id: str | None = None  # JSONL "id"
     content_digest: str | None = None  # SHA-1 hex of the payload (or of the JSONL text)
     problem: str | None = None  # "filtered:<reason>" or "error:<reason>"
+    payload_size: int | None = None  # bytes of a payload digested but not kept (--index_only)
 
     @property
     def size(self) -> int:
         if self.payload is not None:
             return len(self.payload)
+        if self.payload_size is not None:
+            return self.payload_size
         if self.text is not None:
             return len(self.text.encode("utf-8", "surrogatepass"))
         return 0
@@ -115,6 +132,7 @@ class DedupCandidate:
     exact_key: bytes  # digest of the normalised text
     band_keys: tuple[bytes, ...]  # one LSH bucket key per band (empty when --dedup != minhash)
     signature: bytes  # MinHash hash values as little-endian uint32 (empty when not minhash)
+    prior: bool = False  # a document kept by an earlier run (transforms/prior_documents.py)
 
 
 @dataclass(frozen=True)

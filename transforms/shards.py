@@ -3,7 +3,8 @@
 The removal decisions (a few tens of bytes each) are grouped by the candidate part they concern;
 each part is then read back on one worker, its removed documents dropped, and the rest written as
 language-partitioned, size-bounded zstd Parquet shards with deterministic names. The same worker
-writes the part's outcome rows (kept with its shard, or duplicate of which) for the store.
+writes the part's outcome rows (kept with its shard, or duplicate of which) for the store, and
+the kept documents' signature rows that later runs deduplicate against (signature_parts.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.layout import OutputLayout, read_parquet
 from transforms.records import DUPLICATE, KEPT, OUTCOME_SCHEMA, Removal
+from transforms.signature_parts import publish_kept_signatures
 
 
 def batch_id_of_part(part: str) -> str:
@@ -93,6 +95,7 @@ class _PublishPart(beam.DoFn):
             pa.Table.from_pylist(outcome_rows(table, removed, shard_of), schema=OUTCOME_SCHEMA),
             self.layout.store_part("outcomes", batch_id),
         )
+        publish_kept_signatures(self.layout, batch_id, set(shard_of))
         self.kept.inc(kept.num_rows)
         self.duplicates.inc(table.num_rows - kept.num_rows)
 

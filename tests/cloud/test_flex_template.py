@@ -27,6 +27,7 @@ LEFT_OUT = {
     "metadata_store": "a local DuckDB file; a template's store is the Parquet parts",
     "quiet": "a switch (the launcher passes --name=value); logs go to Cloud Logging anyway",
     "reprocess": "a switch (the launcher passes --name=value)",
+    "index_only": "a switch (the launcher passes --name=value)",
 }
 # A valid value for each parameter: the example launch.
 EXAMPLE = {

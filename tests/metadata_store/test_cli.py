@@ -132,10 +132,12 @@ def test_runs_text_is_a_table(capsys, store_path):
         "filtered",
         "duplicate",
         "error",
+        "indexed",
+        "mode",
         "balanced",
     ]
     times = ["2024-05-01", "12:00:00", "2024-05-01", "12:05:00"]
-    assert row.split() == ["run-1", *times, "6", "2", "1", "1", "2", "True"]
+    assert row.split() == ["run-1", *times, "6", "2", "1", "1", "2", "0", "full", "True"]
 
 
 def test_failed_text_and_json(capsys, store_path):

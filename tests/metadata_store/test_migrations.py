@@ -51,10 +51,10 @@ def test_version_1_store_is_upgraded_on_open(tmp_path):
     con.close()
     assert versions(path) == [(1, "create_records_files_runs")]
     assert indexes(path) == set()
-    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 4"):
+    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 5"):
         MetadataStore.open(path, read_only=True)  # readers cannot migrate
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)] == [1, 2, 3, 4]
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5]
     assert indexes(path) == set()  # the rows moved to Parquet index parts
     con = duckdb.connect(str(path), read_only=True)
     kinds = dict(
@@ -88,10 +88,10 @@ def old_layout_store(path, rows: int) -> None:
 def test_old_layout_store_is_converted_by_the_first_writer(tmp_path):
     path = tmp_path / "m.duckdb"
     old_layout_store(path, 25)
-    with pytest.raises(StoreError, match="has schema version 3 and needs upgrading to 4"):
+    with pytest.raises(StoreError, match="has schema version 3 and needs upgrading to 5"):
         MetadataStore.open(path, read_only=True)
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)] == [1, 2, 3, 4]
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5]
     with MetadataStore.open(path, read_only=True) as store:
         assert store.accounting("old-run").records_in == 25
         (row,) = store.locate("https://old.example/17")
@@ -114,7 +114,7 @@ def test_half_upgraded_store_tells_readers_to_finish_it(tmp_path):
     path = tmp_path / "m.duckdb"
     old_layout_store(path, 3)
     con = duckdb.connect(str(path))
-    assert migrate(con, str(path)) == [4]  # a writer that died before converting the rows
+    assert migrate(con, str(path)) == [4, 5]  # a writer that died before converting the rows
     assert con.execute("SELECT count(*) FROM records").fetchall() == [(3,)]  # view over legacy
     con.close()
     with pytest.raises(
@@ -128,9 +128,9 @@ def test_half_upgraded_store_tells_readers_to_finish_it(tmp_path):
 
 def test_migrate_is_idempotent(tmp_path):
     con = duckdb.connect(str(tmp_path / "m.duckdb"))
-    assert migrate(con, "m") == [1, 2, 3, 4]
+    assert migrate(con, "m") == [1, 2, 3, 4, 5]
     assert migrate(con, "m") == []
-    assert applied_versions(con) == [1, 2, 3, 4]
+    assert applied_versions(con) == [1, 2, 3, 4, 5]
     con.close()
 
 

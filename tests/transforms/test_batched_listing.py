@@ -1,0 +1,186 @@
+"""ListBatches: per-directory listing, distinct paths, committed skip, batches."""
+
+from __future__ import annotations
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.batched_listing import ListBatches, new_files, whole_directories
+from transforms.batching import batch_id_for, is_warc, make_batches
+from transforms.committed_files import (
+    committed_by_directory,
+    committed_versions,
+    directories,
+    expand_committed,
+    read_committed,
+)
+from transforms.file_listing import parent_directory
+from transforms.readers import detect_format
+from transforms.records import FILE_SCHEMA, FileBatch, InputFile
+
+
+def test_new_files_are_distinct_sorted_and_skip_committed_versions():
+    listed = [
+        (["/d/b.html", "/d/a.html"], [2, 1], [20.0, 10.0]),
+        (["/d/a.html", "/d/c.html"], [1, 3], [10.0, 30.0]),  # a second pattern, overlapping
+    ]
+    committed = [(["/d/b.html", "/d/c.html"], [2, 3], [20.0, 31.0])]  # c changed since
+    files, skipped = new_files(listed, committed)
+    assert files == [InputFile("/d/a.html", 1, 10.0), InputFile("/d/c.html", 3, 30.0)]
+    assert skipped == 1
+    assert new_files([listed[0]]) == (
+        [InputFile("/d/a.html", 1, 10.0), InputFile("/d/b.html", 2, 20.0)],
+        0,
+    )
+
+
+def test_a_file_listed_twice_with_different_metadata_is_one_file():
+    listed = [(["/d/a.html"], [5], [2.0]), (["/d/a.html"], [4], [9.0])]
+    assert new_files(listed) == ([InputFile("/d/a.html", 4, 9.0)], 0)
+    assert new_files(list(reversed(listed))) == ([InputFile("/d/a.html", 4, 9.0)], 0)
+
+
+def test_committed_versions_collects_every_version():
+    lists = [(["/d/a"], [1], [1.0]), (["/d/a", "/d/b"], [2, 3], [2.0, 3.0])]
+    assert committed_versions(lists) == {"/d/a": {(1, 1.0), (2, 2.0)}, "/d/b": {(3, 3.0)}}
+
+
+def test_directories_in_arrow():
+    paths = pa.array(["/a/b/c.html", "gs://bucket/x/y.warc", "plain.html", "/top.html"])
+    assert directories(paths).to_pylist() == ["/a/b", "gs://bucket/x", "", ""]
+
+
+def test_committed_by_directory_cuts_a_table_per_directory():
+    table = pa.table(
+        {
+            "source_uri": ["/b/2.html", "/a/1.html", "/b/1.html"],
+            "size": pa.array([2, 1, 3], pa.int64()),
+            "mtime": pa.array([None, 1.5, 3.5], pa.float64()),
+        }
+    )
+    assert list(committed_by_directory(table)) == [
+        ("/a", (["/a/1.html"], [1], [1.5])),
+        ("/b", (["/b/2.html", "/b/1.html"], [2, 3], [0.0, 3.5])),
+    ]
+    assert list(committed_by_directory(table.slice(0, 0))) == []
+
+
+def _files_part(path, rows):
+    table = pa.Table.from_pylist(
+        [{"batch_id": "b", "n_records": 1, "error": None, **row} for row in rows],
+        schema=FILE_SCHEMA,
+    )
+    pq.write_table(table, path)
+
+
+def test_expand_and_read_committed_parts(tmp_path):
+    for i in range(5):
+        _files_part(
+            tmp_path / f"{i}.parquet", [{"source_uri": f"/d/{i}.html", "size": i, "mtime": 1.0}]
+        )
+    chunks = list(expand_committed(str(tmp_path / "*.parquet"), chunk=2))
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    table = read_committed([p for chunk in chunks for p in chunk])
+    assert sorted(table.column("source_uri").to_pylist()) == [f"/d/{i}.html" for i in range(5)]
+    assert read_committed([]).num_rows == 0
+
+
+def test_make_batches_warc_alone_and_is_warc():
+    for name in ("a.warc", "a.WARC.gz", "a.html", "a.warc.bak", "a.jsonl.gz"):
+        assert is_warc(name) == (detect_format(name) == "warc"), name
+    files = [InputFile("/d/a.html", 1), InputFile("/d/b.warc.gz", 1), InputFile("/d/c.html", 1)]
+    batches = list(make_batches(files, 10, 1000))
+    assert [[f.path for f in b.files] for b in batches] == [
+        ["/d/b.warc.gz"],
+        ["/d/a.html", "/d/c.html"],
+    ]
+    assert batches[1].batch_id == batch_id_for(["/d/c.html", "/d/a.html"])
+
+
+def test_file_batch_pickles_as_columns():
+    import pickle
+
+    batch = FileBatch("id", (InputFile("/d/a.html", 1, 2.5), InputFile("/d/b.html", 3, 0.0)))
+    assert pickle.loads(pickle.dumps(batch)) == batch
+
+
+def _write(root, names):
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("<p>x</p>")
+
+
+def _relative(root):
+    return lambda batch: sorted(f.path[len(str(root)) :] for f in batch.files)
+
+
+def test_list_batches_distinct_grouped_and_cut(tmp_path):
+    _write(tmp_path, ["a/1.html", "a/2.html", "a/3.html", "b/x.warc.gz", "b/4.jsonl", "b/s.txt"])
+    patterns = [str(tmp_path / "**" / "*"), str(tmp_path / "a" / "*.html")]  # overlapping
+    with TestPipeline() as p:
+        batches = p | ListBatches(patterns, files_per_batch=2, batch_bytes=1 << 20)
+        assert_that(
+            batches | beam.Map(_relative(tmp_path)),
+            equal_to([["/a/1.html", "/a/2.html"], ["/a/3.html"], ["/b/4.jsonl"], ["/b/x.warc.gz"]]),
+        )
+
+
+def test_list_batches_skips_what_was_committed_with_the_same_size_and_mtime(tmp_path):
+    _write(tmp_path / "in", ["a/1.html", "a/2.html", "b/3.html"])
+    one, two = tmp_path / "in" / "a" / "1.html", tmp_path / "in" / "a" / "2.html"
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    _files_part(
+        parts / "p.parquet",
+        [
+            {"source_uri": str(one), "size": one.stat().st_size, "mtime": one.stat().st_mtime},
+            {"source_uri": str(two), "size": 999, "mtime": two.stat().st_mtime},  # changed
+        ],
+    )
+    with TestPipeline() as p:
+        batches = p | ListBatches(
+            [str(tmp_path / "in" / "**")], 10, 1 << 20, [str(parts / "*.parquet")]
+        )
+        assert_that(
+            batches | beam.Map(_relative(tmp_path / "in")),
+            equal_to([["/a/2.html"], ["/b/3.html"]]),
+        )
+
+
+def test_whole_directories_only_for_one_pattern_without_overlaps_or_commits():
+    assert whole_directories(["/t/**/*.html"], [])
+    assert whole_directories(["/t/**"], [])
+    assert whole_directories(["/t/*/x/*.html"], [])  # not fanned out: listed in one call
+    assert whole_directories(["gs://b/**/*.warc.gz"], [])  # one FileSystems.match
+    assert not whole_directories(["/t/**/*.html"], ["/o/store/runs/r/files/*.parquet"])
+    assert not whole_directories(["/t/**/*.html", "/u/*.html"], [])
+    assert not whole_directories(["/t/**/x/*.html"], [])  # "/" after **/: other directories
+    assert not whole_directories(["/t/**/?.html"], [])  # ? matches "/" in Beam's globs
+
+
+def test_first_run_of_one_pattern_batches_where_it_lists(tmp_path):
+    names = [f"d{i % 3}/{j}/p{i}.html" for i in range(12) for j in ("a", "b")[: 1 + i % 2]]
+    _write(tmp_path, [*names, "top.html", "d0/x.warc", "d1/skip.txt"])
+    pattern = str(tmp_path / "**")
+    assert whole_directories([pattern], [])
+    by_directory: dict[str, list[InputFile]] = {}
+    for m in FileSystems.match([pattern])[0].metadata_list:
+        if detect_format(m.path):
+            file = InputFile(m.path, m.size_in_bytes, m.last_updated_in_seconds)
+            by_directory.setdefault(parent_directory(m.path), []).append(file)
+    expected = [
+        (b.batch_id, tuple(f.path for f in b.files))
+        for files in by_directory.values()
+        for b in make_batches(files, 3, 1 << 20)
+    ]
+    assert len(expected) > 6
+    for patterns in ([pattern], [pattern, str(tmp_path / "none" / "*.html")]):  # fast, joined
+        with TestPipeline() as p:
+            batches = p | ListBatches(patterns, files_per_batch=3, batch_bytes=1 << 20)
+            ids = batches | beam.Map(lambda b: (b.batch_id, tuple(f.path for f in b.files)))
+            assert_that(ids, equal_to(expected))

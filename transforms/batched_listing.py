@@ -1,0 +1,193 @@
+"""ListBatches: input patterns -> deterministic batches of file names, one element per directory.
+
+Beam's per-element cost is paid per directory, never per file. Each pattern is fanned out over
+directory prefixes (``transforms/prefixes.py``); a worker lists its prefix (``os.scandir`` on a
+local disk, ``FileSystems.match`` on an object store, ``transforms/file_listing.py``) and emits
+whole per-directory file lists. The files parts of earlier runs are read as Arrow tables and cut
+per directory the same way (``transforms/committed_files.py``). One join by directory then
+brings together every listing of a directory (patterns may overlap) and what earlier runs
+committed from it; each directory's distinct, new or changed files are cut into batches
+(``make_batches``: a WARC archive or a large file alone, else by count and bytes), whose ids
+digest their paths, so a rerun names the same parts. A Reshuffle spreads the batches.
+
+A first run of one pattern needs no join (``whole_directories``): nothing is committed, and each
+directory is listed whole by exactly one prefix, so the worker that lists a directory cuts its
+batches right away, the same batches the join would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from transforms.batching import make_batches
+from transforms.committed_files import (
+    committed_by_directory,
+    committed_versions,
+    expand_committed,
+    read_committed,
+)
+from transforms.file_listing import CHUNK_FILES, FileList, cut, match_pattern, readable_only
+from transforms.prefixes import fan_out, is_local, normalise_pattern, split_recursive
+from transforms.records import FileBatch, InputFile
+
+
+def new_files(
+    listed: Iterable[FileList], committed: Iterable[FileList] = ()
+) -> tuple[list[InputFile], int]:
+    """A directory's distinct listed files, sorted by path, minus those an earlier run committed
+    with the same size and mtime; and how many were skipped for that."""
+    pieces = list(listed)
+    if len(pieces) == 1:  # one listing of the directory: its paths are distinct already
+        paths, sizes, mtimes = pieces[0]
+        seen = dict(zip(paths, zip(sizes, mtimes, strict=True), strict=True))
+        pieces = []
+    else:
+        seen = {}
+    for paths, sizes, mtimes in pieces:
+        for path, size, mtime in zip(paths, sizes, mtimes, strict=True):
+            version = (int(size), float(mtime))
+            previous = seen.get(path)
+            # listed twice (overlapping patterns): the same file; min() keeps it deterministic
+            seen[path] = version if previous is None else min(previous, version)
+    versions = committed_versions(committed)
+    files, skipped = [], 0
+    for path in sorted(seen):
+        size, mtime = seen[path]
+        if (size, mtime) in versions.get(path, ()):
+            skipped += 1
+        else:
+            files.append(InputFile(path, size, mtime))
+    return files, skipped
+
+
+def whole_directories(patterns: list[str], committed_parts: list[str]) -> bool:
+    """Whether each directory is listed whole by exactly one (fanned-out) pattern and nothing
+    was committed, so batches can be cut where a directory is listed, without a join: one input
+    pattern whose part after ``**/`` stays in one directory (``*`` matches no ``/``; ``?`` and
+    ``[...]`` may), or one pattern that is not fanned out at all (listed in one call)."""
+    if len(patterns) != 1 or committed_parts:
+        return False
+    pattern = normalise_pattern(patterns[0])
+    split = split_recursive(pattern) if is_local(pattern) else None
+    if split is None:
+        return True
+    rest = split[1]
+    return "**" not in rest and not any(c in rest for c in "/?[")
+
+
+class _ListPrefix(beam.DoFn):
+    """One (fanned-out) pattern -> per-directory lists of the files crawlsift reads; or, with
+    ``batching`` (files per batch, batch bytes) and whole directories, their batches."""
+
+    def __init__(self, batching: tuple[int, int] | None = None) -> None:
+        self.batching = batching
+        self.matched = Metrics.counter("crawlsift", "listing:files_matched")
+        self.unsupported = Metrics.counter("crawlsift", "listing:unsupported_format")
+        self.directories = Metrics.counter("crawlsift", "listing:directory_lists")
+        self.batches = Metrics.counter("crawlsift", "listing:batches")
+
+    def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch]:
+        matched = unsupported = pieces = 0
+        whole = self.batching is not None
+        for directory, listed in match_pattern(pattern, None if whole else CHUNK_FILES):
+            readable, refused = readable_only(listed)
+            unsupported += refused
+            matched += len(readable[0])
+            if not readable[0]:
+                continue
+            if self.batching is not None:  # the directory is whole: cut its batches here
+                pieces += 1
+                batches = list(make_batches(new_files([readable])[0], *self.batching))
+                self.batches.inc(len(batches))
+                yield from batches
+                continue
+            for piece in cut(readable):
+                pieces += 1
+                yield directory, piece
+        self.matched.inc(matched)
+        self.unsupported.inc(unsupported)
+        self.directories.inc(pieces)
+
+
+class _BatchDirectory(beam.DoFn):
+    """(directory, {listed, committed}) -> the directory's batches of new or changed files."""
+
+    def __init__(self, files_per_batch: int, batch_bytes: int) -> None:
+        self.files_per_batch = files_per_batch
+        self.batch_bytes = batch_bytes
+        self.skipped = Metrics.counter("crawlsift", "listing:files_already_committed")
+        self.batches = Metrics.counter("crawlsift", "listing:batches")
+
+    def process(self, element: tuple[str, dict[str, Iterable[FileList]]]) -> Iterator[FileBatch]:
+        _, grouped = element
+        files, skipped = new_files(grouped["listed"], grouped.get("committed", ()))
+        self.skipped.inc(skipped)
+        batches = list(make_batches(files, self.files_per_batch, self.batch_bytes))
+        self.batches.inc(len(batches))
+        yield from batches
+
+
+def _read_committed_lists(paths: list[str]) -> Iterator[tuple[str, FileList]]:
+    return committed_by_directory(read_committed(paths))
+
+
+class ListBatches(beam.PTransform):
+    """PBegin -> PCollection[FileBatch], spread over workers.
+
+    ``committed_parts`` are globs of the ``files`` store parts of earlier runs: files listed there
+    with the same size and mtime are skipped (incremental runs)."""
+
+    def __init__(
+        self,
+        patterns: list[str],
+        files_per_batch: int,
+        batch_bytes: int,
+        committed_parts: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.patterns = sorted(set(patterns))
+        self.files_per_batch = files_per_batch
+        self.batch_bytes = batch_bytes
+        self.committed_parts = sorted(set(committed_parts or []))
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        prefixes = (
+            pbegin
+            | "Patterns" >> beam.Create(self.patterns)
+            | "FanOutPrefixes" >> beam.FlatMap(fan_out)
+            | "SpreadPrefixes" >> beam.Reshuffle()
+        )
+        if whole_directories(self.patterns, self.committed_parts):  # no join needed
+            batching = (self.files_per_batch, self.batch_bytes)
+            return (
+                prefixes
+                | "ListAndBatch" >> beam.ParDo(_ListPrefix(batching))
+                | "SpreadBatches" >> beam.Reshuffle()
+            )
+        listed = prefixes | "ListPrefixes" >> beam.ParDo(_ListPrefix())
+        if self.committed_parts:
+            committed = (
+                pbegin
+                | "CommittedParts" >> beam.Create(self.committed_parts)
+                | "ExpandCommitted" >> beam.FlatMap(expand_committed)
+                | "SpreadCommitted" >> beam.Reshuffle()
+                | "ReadCommitted" >> beam.FlatMap(_read_committed_lists)
+            )
+            grouped = {"listed": listed, "committed": committed} | "JoinByDirectory" >> (
+                beam.CoGroupByKey()
+            )
+        else:
+            grouped = (
+                listed
+                | "GroupByDirectory" >> beam.GroupByKey()
+                | "AsListed"
+                >> beam.MapTuple(lambda directory, lists: (directory, {"listed": lists}))
+            )
+        return (
+            grouped
+            | "MakeBatches" >> beam.ParDo(_BatchDirectory(self.files_per_batch, self.batch_bytes))
+            | "SpreadBatches" >> beam.Reshuffle()
+        )

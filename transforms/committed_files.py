@@ -1,0 +1,87 @@
+"""What earlier runs committed, read back as per-directory file lists for the incremental skip.
+
+The driver passes globs of the ``files`` store parts (``store/runs/<run_id>/files/*.parquet``) of
+the runs whose files a new run may skip. A run of many small files has thousands of such parts,
+so the globs are expanded into chunks of part paths that workers read in parallel, as Arrow
+tables (three columns, no per-row dicts), and cut into one ``FileList`` per directory: the unit
+the listing joins on (``transforms/batched_listing.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.file_listing import FileList
+from transforms.prefixes import is_local
+
+COMMITTED_COLUMNS = ("source_uri", "size", "mtime")
+PARTS_PER_READ = 64
+
+
+def expand_committed(glob: str, chunk: int = PARTS_PER_READ) -> Iterator[list[str]]:
+    """The part paths a glob matches, in sorted chunks of at most ``chunk``."""
+    paths = sorted(m.path for m in FileSystems.match([glob])[0].metadata_list)
+    for start in range(0, len(paths), chunk):
+        yield paths[start : start + chunk]
+
+
+def _read_one(path: str) -> pa.Table:
+    columns = list(COMMITTED_COLUMNS)
+    if is_local(path) and not path.startswith("file://"):
+        return pq.read_table(path, columns=columns, use_threads=False)
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        return pq.read_table(stream, columns=columns, use_threads=False)
+
+
+def read_committed(paths: Sequence[str]) -> pa.Table:
+    """The ``(source_uri, size, mtime)`` rows of some files parts, as one table."""
+    schema = pa.schema([("source_uri", pa.string()), ("size", pa.int64()), ("mtime", pa.float64())])
+    tables = [_read_one(path).cast(schema) for path in paths]
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def directories(paths: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``posixpath.dirname`` of each path, in Arrow: everything before the last ``/``."""
+    paths = paths.combine_chunks() if isinstance(paths, pa.ChunkedArray) else paths
+    pieces = pc.split_pattern(paths, "/", max_splits=1, reverse=True)
+    heads = pieces.values.take(pieces.offsets[:-1])  # the first piece of each list
+    no_slash = pc.equal(pc.list_value_length(pieces), 1)
+    return pc.if_else(no_slash, "", heads)
+
+
+def committed_by_directory(table: pa.Table) -> Iterator[tuple[str, FileList]]:
+    """One ``(directory, (paths, sizes, mtimes))`` per directory of the table's files."""
+    if not table.num_rows:
+        return
+    keys = directories(table.column("source_uri"))
+    order = pc.sort_indices(keys)
+    keys, table = keys.take(order), table.take(order)
+    runs = pc.run_end_encode(keys)
+    start = 0
+    mtimes = pc.fill_null(table.column("mtime"), 0.0)
+    for directory, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        length = end - start
+        yield (
+            directory,
+            (
+                table.column("source_uri").slice(start, length).to_pylist(),
+                table.column("size").slice(start, length).to_pylist(),
+                mtimes.slice(start, length).to_pylist(),
+            ),
+        )
+        start = end
+
+
+def committed_versions(lists: Iterable[FileList]) -> dict[str, set[tuple[int, float]]]:
+    """path -> every (size, mtime) an earlier run committed it with."""
+    versions: dict[str, set[tuple[int, float]]] = {}
+    for paths, sizes, mtimes in lists:
+        for path, size, mtime in zip(paths, sizes, mtimes, strict=True):
+            versions.setdefault(path, set()).add((int(size), float(mtime)))
+    return versions
