@@ -12,7 +12,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import posixpath
 import sys
 import traceback
 import uuid
@@ -24,14 +23,14 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from metadata_store import MetadataStore, StoreError
-from pipelines import cloud_store, recovery, superseded
+from metadata_store import Accounting, MetadataStore, StoreError
+from pipelines import cloud_store, recovery, run_outputs
 from pipelines.index_only import FULL_MODE, INDEX_MODE
 from pipelines.options import UsageError
 from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
 from transforms.file_listing import first_matches
-from transforms.layout import OutputLayout, ensure_directory, join, read_parquet
+from transforms.layout import OutputLayout, ensure_directory, join
 from transforms.prefixes import normalise_pattern
 from transforms.readers import detect_format
 
@@ -83,44 +82,6 @@ def check_output_writable(output: str) -> None:
         raise UsageError(f"output {output} is not writable: {error}") from error
 
 
-def batch_of_shard(shard: str) -> str | None:
-    """``data/language=xx/part-<batch_id>-<nnnnn>.parquet`` -> ``<batch_id>``."""
-    name = posixpath.basename(shard)
-    return name.split("-")[1] if name.startswith("part-") else None
-
-
-def remove_stale_shards(layout: OutputLayout, current: set[str], batch_ids: set[str]) -> int:
-    """Delete shards of the batches this run processed that this run did not write again (a
-    rerun with other settings may write fewer); shards of other batches are left alone."""
-    pattern = join(layout.data_dir, "**", "*.parquet")
-    stale = []
-    for metadata in FileSystems.match([pattern])[0].metadata_list:
-        relative = metadata.path[len(layout.output) + 1 :]
-        if batch_of_shard(relative) in batch_ids and relative not in current:
-            stale.append(metadata.path)
-    if stale:
-        FileSystems.delete(stale)
-    return len(stale)
-
-
-def batches_of_run(layout: OutputLayout) -> set[str]:
-    """The batch ids this run processed, from its location parts."""
-    pattern = join(layout.run_parts_dir, "locations", "*.parquet")
-    return {
-        posixpath.basename(m.path).removesuffix(".parquet")
-        for m in FileSystems.match([pattern])[0].metadata_list
-    }
-
-
-def shards_of_run(layout: OutputLayout) -> set[str]:
-    """The shards this run published, from its outcome parts (works on any filesystem)."""
-    pattern = join(layout.run_parts_dir, "outcomes", "*.parquet")
-    shards: set[str] = set()
-    for metadata in FileSystems.match([pattern])[0].metadata_list:
-        shards.update(s for s in read_parquet(metadata.path).column("shard").to_pylist() if s)
-    return shards
-
-
 def committed_parts(
     store: MetadataStore, layout: OutputLayout, index_runs: bool = True
 ) -> tuple[str, ...]:
@@ -134,21 +95,6 @@ def committed_parts(
     )
 
 
-def plan_superseded(store: MetadataStore, layout: OutputLayout) -> None:
-    """Before the load: which earlier shards hold older copies of documents this run read again
-    (pipelines/superseded.py). Shards of this run's own batches are republished or removed as
-    stale anyway."""
-    if not store.runs():
-        return
-    batches = batches_of_run(layout)
-    candidates = {
-        shard
-        for shard in store.kept_shards_of(superseded.sources_read(layout))
-        if batch_of_shard(shard) not in batches
-    }
-    superseded.plan(layout, candidates, shards_of_run(layout))
-
-
 def prior_runs(store: MetadataStore | None, layout: OutputLayout) -> tuple[str, ...]:
     """The committed runs, oldest first, whose kept documents this run is deduplicated against
     (transforms/prior_documents.py decides, in the pipeline, which of them are still live)."""
@@ -157,21 +103,132 @@ def prior_runs(store: MetadataStore | None, layout: OutputLayout) -> tuple[str, 
     return tuple(run["run_id"] for run in store.runs())
 
 
-def remove_work_dir(layout: OutputLayout) -> None:
-    """Remove the run's temporary files, and ``OUTPUT/_work`` itself once it is empty."""
-    if FileSystems.exists(layout.work_dir):
-        FileSystems.delete([layout.work_dir])
-    parent = join(layout.output, "_work")
-    if not FileSystems.match([join(parent, "*")])[0].metadata_list and FileSystems.exists(parent):
-        FileSystems.delete([parent])
-
-
 def run_pipeline(options: PipelineOptions, build: Callable[[beam.Pipeline], None]) -> Any:
     pipeline = beam.Pipeline(options=options)
     build(pipeline)
     result = pipeline.run()
     result.wait_until_finish()
     return result
+
+
+def preflight(options: PipelineOptions, settings: Any, dry_run: bool) -> None:
+    """Checks that fail fast, with a one-line UsageError, before anything is written."""
+    cloud_store.check_dataflow_launch(options, settings.inputs, settings.output)
+    check_inputs(settings.inputs, remote=not dry_run)
+    if not dry_run:
+        check_output_writable(settings.output)
+
+
+def open_store(settings: Any, parts_only: bool) -> MetadataStore | None:
+    """The store, opened for writing (its lock held), or None when the store is the parts."""
+    try:
+        return None if parts_only else MetadataStore.open(settings.metadata_store)
+    except StoreError as error:
+        raise UsageError(str(error)) from error
+
+
+def prepare(store: MetadataStore | None, layout: OutputLayout, settings: Any, dry_run: bool) -> Any:
+    """Clear what killed runs left, and read what earlier runs committed: the files to skip
+    (unless --reprocess) and the runs whose kept documents this run is deduplicated against."""
+    if store is not None:  # the lock is held: no other run into this output is alive
+        leftovers = recovery.clean_leftovers(layout, [r["run_id"] for r in store.runs()])
+        if leftovers.runs and not settings.quiet:
+            print(leftovers.describe())
+    if not settings.reprocess and not dry_run:
+        index_runs = settings.index_only  # an index run skips what any run committed
+        committed = (
+            committed_parts(store, layout, index_runs)
+            if store
+            else cloud_store.committed_parts(layout, index_runs)
+        )
+        settings = dataclasses.replace(settings, committed_parts=committed)
+    if settings.documents.dedup != "none" and not dry_run:  # cross-run deduplication
+        settings = dataclasses.replace(settings, prior_runs=prior_runs(store, layout))
+    return settings
+
+
+def monitored_pipeline(
+    options: PipelineOptions,
+    settings: Any,
+    layout: OutputLayout,
+    build_graph: Callable[..., None],
+    started: float,
+) -> Any | None:
+    """Run the Beam pipeline with progress lines; on failure print two lines (what failed, where
+    the details are) and return None."""
+    if not settings.quiet:
+        print(f"crawlsift run {layout.run_id}: reading {', '.join(settings.inputs)}")
+    quiet = settings.quiet or cloud_store.is_dry_run(options)
+    try:
+        with monitored_run(layout, started, quiet) as log_path:
+            return run_pipeline(options, lambda p: build_graph(p, settings, layout))
+    except Exception as error:
+        with open(log_path, "a", encoding="utf-8") as details:
+            details.write(traceback.format_exc())
+        message = str(error).strip().splitlines()
+        print(
+            f"error: the pipeline failed: {type(error).__name__}: "
+            f"{message[-1][:300] if message else ''}",
+            file=sys.stderr,
+        )
+        print(f"       details in {log_path}; rerun the same command to finish", file=sys.stderr)
+        return None
+
+
+def load(
+    store: MetadataStore | None,
+    layout: OutputLayout,
+    settings: Any,
+    times: tuple[dt.datetime, dt.datetime],
+    argv: Sequence[str],
+    counters: dict[str, int],
+) -> Accounting:
+    """Load the run's parts into the store in one transaction (the driver is its only writer) and
+    account for every record; a store that is only parts is accounted from the parts."""
+    if store is None:
+        return cloud_store.accounting_from_parts(layout.run_parts_dir)
+    recovery.pause_for_test("load", layout)  # test hook: inert unless its env var is set
+    ensure_directory(layout.run_parts_dir)  # a run with nothing new wrote no parts
+    run_outputs.plan_superseded(store, layout)
+    with cloud_store.local_parts(layout.run_parts_dir) as parts_dir:
+        store.load_run(
+            layout.run_id,
+            parts_dir,
+            started_at=times[0],
+            finished_at=times[1],
+            argv=list(argv),
+            counters=counters,
+            mode=INDEX_MODE if settings.index_only else FULL_MODE,
+        )
+    return store.accounting(layout.run_id)
+
+
+def run_summary(
+    layout: OutputLayout,
+    settings: Any,
+    store_path: str,
+    accounting: Accounting,
+    counters: dict[str, int],
+    seconds: float,
+    shards: set[str],
+) -> RunSummary:
+    return RunSummary(
+        run_id=layout.run_id,
+        output=settings.output,
+        metadata_store=store_path,
+        records_in=accounting.records_in,
+        kept=accounting.kept,
+        filtered=accounting.filtered,
+        duplicate=accounting.duplicate,
+        error=accounting.error,
+        balanced=accounting.balanced,
+        seconds=round(seconds, 3),
+        shards=len(shards),
+        counters=counters,
+        published_shards=sorted(shards),
+        indexed=accounting.indexed,
+        mode=INDEX_MODE if settings.index_only else FULL_MODE,
+    )
 
 
 def execute(
@@ -186,96 +243,26 @@ def execute(
     A remote output without a local ``--metadata_store`` has no DuckDB file: its store is the
     Parquet parts (pipelines/cloud_store.py). A Dataflow dry run builds the job and stops."""
     dry_run = cloud_store.is_dry_run(options)
-    cloud_store.check_dataflow_launch(options, settings.inputs, settings.output)
-    check_inputs(settings.inputs, remote=not dry_run)
-    if not dry_run:
-        check_output_writable(settings.output)
+    preflight(options, settings, dry_run)
     layout = OutputLayout(settings.output, new_run_id())
-    parts_only = dry_run or cloud_store.uses_cloud_store(settings.metadata_store)
-    try:
-        store = None if parts_only else MetadataStore.open(settings.metadata_store)
-    except StoreError as error:
-        raise UsageError(str(error)) from error
+    store = open_store(settings, dry_run or cloud_store.uses_cloud_store(settings.metadata_store))
     with store or contextlib.nullcontext():
-        if store is not None:  # the lock is held: no other run into this output is alive
-            leftovers = recovery.clean_leftovers(layout, [r["run_id"] for r in store.runs()])
-            if leftovers.runs and not settings.quiet:
-                print(leftovers.describe())
-        if not settings.reprocess and not dry_run:
-            index_runs = settings.index_only  # an index run skips what any run committed
-            committed = (
-                committed_parts(store, layout, index_runs)
-                if store
-                else cloud_store.committed_parts(layout, index_runs)
-            )
-            settings = dataclasses.replace(settings, committed_parts=committed)
-        if settings.documents.dedup != "none" and not dry_run:  # cross-run deduplication
-            settings = dataclasses.replace(settings, prior_runs=prior_runs(store, layout))
-        if not settings.quiet:
-            print(f"crawlsift run {layout.run_id}: reading {', '.join(settings.inputs)}")
-        try:
-            with monitored_run(layout, started, settings.quiet or dry_run) as log_path:
-                result = run_pipeline(options, lambda p: build_graph(p, settings, layout))
-        except Exception as error:
-            with open(log_path, "a", encoding="utf-8") as log:
-                log.write(traceback.format_exc())
-            message = str(error).strip().splitlines()
-            print(
-                f"error: the pipeline failed: {type(error).__name__}: "
-                f"{message[-1][:300] if message else ''}",
-                file=sys.stderr,
-            )
-            print(
-                f"       details in {log_path}; rerun the same command to finish", file=sys.stderr
-            )
+        settings = prepare(store, layout, settings, dry_run)
+        result = monitored_pipeline(options, settings, layout, build_graph, started)
+        if result is None:
             return 1
         if not cloud_store.job_ran(options, result):
             print(cloud_store.not_run_message(options, layout))
             return 0
         counters = counters_from_result(result)
         finished = dt.datetime.now(dt.timezone.utc)
-        if store is None:
-            accounting = cloud_store.accounting_from_parts(layout.run_parts_dir)
-        else:
-            recovery.pause_for_test("load", layout)  # test hook: inert unless its env var is set
-            ensure_directory(layout.run_parts_dir)  # a run with nothing new wrote no parts
-            plan_superseded(store, layout)
-            with cloud_store.local_parts(layout.run_parts_dir) as parts_dir:
-                store.load_run(
-                    layout.run_id,
-                    parts_dir,
-                    started_at=dt.datetime.fromtimestamp(started, dt.timezone.utc),
-                    finished_at=finished,
-                    argv=list(argv),
-                    counters=counters,
-                    mode=INDEX_MODE if settings.index_only else FULL_MODE,
-                )
-            accounting = store.accounting(layout.run_id)
-    shards = shards_of_run(layout)
-    remove_stale_shards(layout, shards, batches_of_run(layout))
-    superseded.finish(layout)
-    remove_work_dir(layout)
-    summary = RunSummary(
-        run_id=layout.run_id,
-        output=settings.output,
-        metadata_store=layout.run_parts_dir if store is None else settings.metadata_store,
-        records_in=accounting.records_in,
-        kept=accounting.kept,
-        filtered=accounting.filtered,
-        duplicate=accounting.duplicate,
-        error=accounting.error,
-        balanced=accounting.balanced,
-        seconds=round(finished.timestamp() - started, 3),
-        shards=len(shards),
-        counters=counters,
-        published_shards=sorted(shards),
-        indexed=accounting.indexed,
-        mode=INDEX_MODE if settings.index_only else FULL_MODE,
-    )
-    with FileSystems.create(
-        join(settings.output, "summary.json"), compression_type=CompressionTypes.UNCOMPRESSED
-    ) as stream:
-        stream.write(summary.to_json().encode())
+        times = (dt.datetime.fromtimestamp(started, dt.timezone.utc), finished)
+        accounting = load(store, layout, settings, times, argv, counters)
+    shards = run_outputs.tidy(layout)
+    store_path = layout.run_parts_dir if store is None else settings.metadata_store
+    seconds = finished.timestamp() - started
+    summary = run_summary(layout, settings, store_path, accounting, counters, seconds, shards)
+    run_outputs.write_summary(settings.output, summary)
     print(summary.accounting_line() if settings.quiet else format_summary(summary))
     if store is None:
         cloud_store.mark_committed(layout, summary.to_json())
