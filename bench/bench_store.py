@@ -6,13 +6,15 @@ For each size N it synthesises one run's worker parts under ``bench-out/store/pa
 for the next time): 60% of the records from WARC files of 1,000 records, 30% from loose HTML
 files (one record each), 10% from JSONL files of 500 lines with doc ids; URLs over N/100 hosts
 (http/https, some www.), 10% repeated content digests, the usual mix of fates. Each size then
-runs in a fresh process: ``MetadataStore.load_run`` into a new store (timed), then a read-only
+runs in a fresh process: ``MetadataStore.load_run`` into a new store (timed, once the process has
+imported what a load uses), then a read-only
 open, one cold lookup, a warm-up pass over other keys (a long-lived reader has its catalog slots
 and Parquet footers cached), then ``locate`` of random existing urls, record ids, digests and
 loose-file paths, of keys that exist nowhere, and ``locate_prefix`` of whole hosts (default
 limit 100). ``cpu s`` is the load's CPU time (all threads), which the machine's other work does
-not inflate as much as the wall clock; ``--rounds`` keeps the fastest of several rounds (the
-machine may be shared). Peak RSS is the child's.
+not inflate as much as the wall clock, and ``load`` the 1-minute load average after the load;
+``--rounds`` keeps the fastest of several rounds (the machine may be shared). Peak RSS is the
+child's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import resource
 import shutil
@@ -30,6 +33,7 @@ from pathlib import Path
 from queue import Empty
 
 import duckdb
+import pyarrow as pa
 
 from metadata_store import MetadataStore
 
@@ -142,6 +146,12 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _warm_up() -> None:
+    """pyarrow imports pandas on its first array conversion (0.4 s here): a once-per-process
+    cost that a driver has paid long before it loads a run, so it is paid before the clock."""
+    pa.array([0])
+
+
 def _timed(store: MetadataStore, kind: str, keys: list[str]) -> list[float]:
     out = []
     for key in keys:
@@ -163,9 +173,11 @@ def measure(n: int, lookups: int, rounds: int) -> dict:
         path = store_dir / "metadata.duckdb"
         now = datetime.now(timezone.utc)
         with MetadataStore.open(path) as store:
+            _warm_up()
             start, cpu = time.perf_counter(), _cpu()
             summary = store.load_run("bench", run_dir, now, now, ["bench"], {})
             load, load_cpu = time.perf_counter() - start, _cpu() - cpu
+            busy = os.getloadavg()[0]
         assert summary.records_in == n and summary.balanced, summary
         size = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file())
         keys = sample_keys(run_dir, lookups, seed=r)
@@ -179,7 +191,7 @@ def measure(n: int, lookups: int, rounds: int) -> dict:
                 _timed(store, kind, warm[kind])
             for kind in KINDS:
                 latencies[kind] = sorted(_timed(store, kind, keys[kind]))
-        result = {"n": n, "load_s": load, "load_cpu_s": load_cpu, "size": size}
+        result = {"n": n, "load_s": load, "load_cpu_s": load_cpu, "size": size, "busy": busy}
         result["cold_ms"] = cold * 1e3
         for kind, times in latencies.items():
             result[f"{kind}_p50"] = statistics.median(times) * 1e3
@@ -212,12 +224,13 @@ def run_isolated(n: int, lookups: int, rounds: int) -> dict:
 
 
 def format_table(results: list[dict]) -> str:
-    head = ["N", "load s", "rec/s", "cpu s", "MB", "cold ms"] + [f"{k} p50/p99" for k in KINDS]
+    head = ["N", "load s", "rec/s", "cpu s", "load", "MB", "cold ms"]
+    head += [f"{k} p50/p99" for k in KINDS]
     head.append("RSS MB")
     lines = [head]
     for r in results:
         row = [f"{r['n']:.0e}", f"{r['load_s']:.1f}", f"{r['n'] / r['load_s'] / 1e3:.0f}k"]
-        row.append(f"{r['load_cpu_s']:.1f}")
+        row += [f"{r['load_cpu_s']:.1f}", f"{r['busy']:.1f}"]
         row += [f"{r['size'] / 1e6:.0f}", f"{r['cold_ms']:.0f}"]
         row += [f"{r[k + '_p50']:.1f}/{r[k + '_p99']:.1f}" for k in KINDS]
         row.append(f"{r['rss_mb']:.0f}")

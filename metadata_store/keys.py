@@ -1,8 +1,10 @@
 """Lookup keys: SURT keys for URLs, directory keys for paths, and the stable hash partition.
 
-Every function here has a twin SQL expression (``SURT_SQL``, ``DIRECTORY_SQL``,
-``PARTITION_SQL``) that the bulk loader evaluates inside DuckDB; the two must agree exactly, and
-``tests/metadata_store/test_keys.py`` holds them to it on a corpus of awkward inputs.
+The functions here have SQL twins for DuckDB (``partition_sql``, ``directory_sql``,
+``surt_keys_sql``), and the bulk loader evaluates the SURT key in pieces: DuckDB cuts each URL
+into its origin and path (``url_origin_sql``, ``url_path_sql``) and parses each distinct origin
+once (``surt_heads_sql``, the twin of ``surt_head``). Python and SQL must agree exactly:
+``tests/metadata_store/test_keys.py`` and ``test_spool.py`` hold them to it on awkward inputs.
 
 SURT (Sort-friendly URI Reordering Transform), Common Crawl style but kept simple:
 

@@ -3,11 +3,11 @@
 The data pass streams a layer's rows once and spools, next to their key columns and positions
 in the records heap, what is costly per row and cheap per distinct value:
 
-* each url cut by DuckDB into its origin (``scheme://authority``; a non-URL whole) and the path
-  that follows its SURT head (``keys.url_origin_sql``, ``url_path_sql``). Before the url pass,
-  each distinct origin is parsed once (``keys.surt_head``) and its head ranked; the url pass then
-  sorts by (head rank, path), which is the order of the SURT keys (``keys.split_key``), rather
-  than by long keys whose first dozens of characters are the same, and rebuilds the keys;
+* each url cut by DuckDB into its origin (``scheme://authority``; a non-URL whole) and the rest.
+  Before the url pass, DuckDB parses each distinct origin once (``keys.surt_heads_sql``) and
+  ranks its head; the url pass then sorts by (head rank, path), which is the order of the SURT
+  keys (``keys.split_key``), instead of by long keys whose first dozens of characters are the
+  same, and Arrow rebuilds the keys and urls after the sort;
 * the partition of the source file's directory, hashed once per distinct directory.
 
 Record ids, digests and doc ids are all distinct: their partitions are hashed by DuckDB in the

@@ -72,6 +72,7 @@ def _data_pass(
         _count(counts, batch)
         keys_out.add(batch)
         cutter.add(batch.select(columns), np.zeros(batch.num_rows, dtype=np.int32))
+    cutter.flush()  # the last part is written while the index passes run
     return counts
 
 
@@ -92,6 +93,7 @@ def _index_pass(con: Connection, cutter: Cutter, keys_in: Spool) -> None:
         partitions = batch.column("_p").to_numpy()
         rows = spool.url_rows(batch, heads) if heads is not None else batch.drop_columns(["_p"])
         cutter.add(rows, partitions)
+    cutter.flush()
 
 
 def _index_passes(con: Connection, cutters: list[Cutter], keys_in: Spool) -> None:
