@@ -11,8 +11,6 @@ batch; the last, a Reshuffle, spreads the batches over workers.
 
 from __future__ import annotations
 
-import apache_beam as beam
-
 from transforms.batched_listing import ListBatches
 from transforms.batching import batch_id_for, make_batches
 from transforms.file_listing import parent_directory
@@ -20,27 +18,6 @@ from transforms.file_listing import parent_directory
 __all__ = ["ListInputs", "batch_id_for", "make_batches", "parent_directory"]
 
 
-class ListInputs(beam.PTransform):
-    """PBegin -> PCollection[FileBatch], spread over workers.
-
-    ``committed_parts`` are the ``files`` store parts of earlier runs into the same output: files
-    listed there with the same size and mtime are skipped (incremental runs). The comparison is a
-    join by directory, so it scales with the listing, not with the driver's memory."""
-
-    def __init__(
-        self,
-        patterns: list[str],
-        files_per_batch: int,
-        batch_bytes: int,
-        committed_parts: list[str] | None = None,
-    ) -> None:
-        super().__init__()
-        self.patterns = sorted(set(patterns))
-        self.files_per_batch = files_per_batch
-        self.batch_bytes = batch_bytes
-        self.committed_parts = sorted(committed_parts or [])
-
-    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
-        return pbegin | "ListBatches" >> ListBatches(
-            self.patterns, self.files_per_batch, self.batch_bytes, self.committed_parts
-        )
+# The pipeline's name for the batched listing: PBegin -> PCollection[FileBatch], spread over
+# workers, files that earlier runs committed (``committed_parts``) skipped.
+ListInputs = ListBatches
