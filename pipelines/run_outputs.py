@@ -58,8 +58,8 @@ def shards_of_run(layout: OutputLayout) -> set[str]:
 
 def plan_superseded(store: MetadataStore, layout: OutputLayout) -> None:
     """Before the load: which earlier shards hold older copies of documents this run read again
-    (pipelines/superseded.py). Shards of this run's own batches are republished or removed as
-    stale anyway."""
+    (pipelines/superseded.py). Shards of this run's own batches (which include every shard it
+    published) are republished or removed as stale anyway."""
     if not store.runs():
         return
     batches = batches_of_run(layout)
@@ -68,7 +68,7 @@ def plan_superseded(store: MetadataStore, layout: OutputLayout) -> None:
         for shard in store.kept_shards_of(superseded.sources_read(layout))
         if batch_of_shard(shard) not in batches
     }
-    superseded.plan(layout, candidates, shards_of_run(layout))
+    superseded.plan(layout, candidates)
 
 
 def remove_work_dir(layout: OutputLayout) -> None:

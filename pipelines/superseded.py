@@ -57,10 +57,10 @@ def rewrite_shard(layout: OutputLayout, shard: str, sources: pa.Array) -> int:
     return removed
 
 
-def plan(layout: OutputLayout, candidates: set[str], published: set[str]) -> list[str]:
-    """Record the shards to rewrite (``candidates`` minus those this run published) in the work
+def plan(layout: OutputLayout, candidates: set[str]) -> list[str]:
+    """Record the shards to rewrite (``candidates``: none of them this run's) in the work
     directory, so that a killed run's successor can finish; returns them."""
-    shards = sorted(candidates - published)
+    shards = sorted(candidates)
     if shards:
         with FileSystems.create(
             join(layout.work_dir, PENDING), compression_type=CompressionTypes.UNCOMPRESSED
