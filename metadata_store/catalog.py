@@ -55,11 +55,18 @@ def next_layer(con: Connection) -> int:
 
 
 def register_layer(
-    con: Connection, layer: Layer, records: int, parts: Sequence[Part], first_part_id: int
+    con: Connection,
+    layer: Layer,
+    records: int,
+    parts: Sequence[Part],
+    first_part_id: int,
+    files: int = 0,
 ) -> None:
     """Insert a written layer's catalog rows; the caller holds the transaction. A run that read
-    nothing (an incremental run with no new files) adds no layer: lookups probe every layer."""
-    if not records and not parts:
+    nothing (an incremental run with no new files) adds no layer: lookups probe every layer. A
+    run that read files but found no record in them (a changed file that is empty now) adds an
+    empty layer all the same: it supersedes the older rows of those files."""
+    if not records and not parts and not files:
         return
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute(
@@ -145,12 +152,15 @@ def records_sql(con: Connection, root: Path) -> str:
         listed = ", ".join(_quote(str(root / p)) for p in paths)
         return f"read_parquet([{listed}])"
 
-    if len(rows) == 1:
+    # every layer's run, also a run whose layer holds no rows (it read only empty files)
+    runs = con.execute(
+        "SELECT run_id, layer FROM index_layers WHERE run_id IS NOT NULL ORDER BY layer"
+    ).fetchall()
+    if len(rows) == 1 and len(runs) <= 1:
         return f"SELECT * FROM {scan(rows[0][2])}"
     union = " UNION ALL ".join(
         f"SELECT *, {layer} AS _layer FROM {scan(p)}" for layer, _, p in rows
     )
-    runs = [(run_id, layer) for layer, run_id, _ in rows if run_id is not None]
     reloaded = ", ".join(f"({_quote(r)}, {layer})" for r, layer in runs) or "(NULL, 0)"
     # A file a newer layer's run read again (changed, or --reprocess) supersedes all of its older
     # rows, also those at offsets the new version no longer has: ``files`` names that run.

@@ -169,7 +169,7 @@ def _commit(
     try:
         doomed = catalog.drop_layers(con, catalog.run_layers(con, run_id))
         first_id = catalog.next_part_id(con)
-        catalog.register_layer(con, layer, summary.records_in, written, first_id)
+        catalog.register_layer(con, layer, summary.records_in, written, first_id, summary.files)
         con.execute("DELETE FROM files WHERE run_id = ?", [run_id])
         # A plain INSERT when no file of the run is in the table yet (a first run, new files):
         # INSERT OR REPLACE probes the key index row by row.

@@ -9,7 +9,10 @@ DuckDB transaction. What it can leave is garbage, never a torn file:
   not in the store, so the next run processes those inputs again);
 * ``<store>.lock`` naming the dead pid: ``MetadataStore.open`` takes it over (same host);
 * shards under ``data/``, complete, with the names the rerun publishes again: a rerun of the same
-  inputs replaces them, and removes those of its batches it does not write again.
+  inputs replaces them, and removes those of its batches it does not write again;
+* for a run killed after its load (its records are in the store), the housekeeping it did not
+  get to: stale shards of its batches and older copies of documents it read again in other
+  batches' shards (``run_outputs.tidy``), which the next run finishes.
 
 ``clean_leftovers`` runs in the driver once it holds the store's lock, so no other run into this
 output and store is alive. ``pause_for_test`` is a test hook (see its docstring).
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines import superseded
+from pipelines import run_outputs
 from transforms.layout import OutputLayout, ensure_directory, join
 
 TEST_PAUSE_ENV = "CRAWLSIFT_TEST_PAUSE"
@@ -98,8 +101,8 @@ def clean_leftovers(layout: OutputLayout, loaded_runs: Iterable[str]) -> Leftove
     loaded = set(loaded_runs)
     leftovers = find_leftovers(layout, loaded)
     for run_id in leftovers.work_runs:
-        if run_id in loaded:  # killed after its load: finish rewriting superseded shards
-            superseded.finish(OutputLayout(layout.output, run_id))
+        if run_id in loaded:  # killed after its load: stale and superseded shards, as tidy() does
+            run_outputs.tidy(OutputLayout(layout.output, run_id))
         _remove_dir(join(layout.output, "_work", run_id))
     for run_id in leftovers.unloaded_runs:
         _remove_dir(join(layout.output, "store", "runs", run_id))

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -28,6 +29,7 @@ from tests.invariants import (
     store_records,
 )
 from transforms.layout import OutputLayout
+from transforms.records import OUTCOME_SCHEMA
 
 
 def command(crawl: Path, output: Path, *extra: str) -> list[str]:
@@ -173,6 +175,31 @@ def test_clean_leftovers_keeps_loaded_and_current_runs(tmp_path):
     assert sorted(p.name for p in (tmp_path / "store/runs").iterdir()) == ["loaded"]
     assert clean_leftovers(layout, ["loaded"]) == Leftovers()
     assert "2 interrupted run(s): dead, empty" in leftovers.describe()
+
+
+def test_clean_leftovers_finishes_the_housekeeping_of_a_run_killed_after_its_load(tmp_path):
+    """The run "loaded" published part-b1-00000 and died before removing part-b1-00001, an
+    earlier run's shard of the same batch: recovery removes it, and leaves other batches alone."""
+    parts = tmp_path / "store/runs/loaded"
+    for name in ("locations", "outcomes"):
+        (parts / name).mkdir(parents=True)
+    pq.write_table(pa.table({"record_id": ["r1"]}), parts / "locations/b1.parquet")
+    published = "data/language=en/part-b1-00000.parquet"
+    outcomes = pa.Table.from_pylist(
+        [{"record_id": "r1", "status": "kept", "shard": published}], schema=OUTCOME_SCHEMA
+    )
+    pq.write_table(outcomes, parts / "outcomes/b1.parquet")
+    shards = [published, "data/language=en/part-b1-00001.parquet"]
+    shards.append("data/language=en/part-b2-00000.parquet")  # another batch's: kept
+    for shard in shards:
+        (tmp_path / shard).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({"source_uri": ["x"]}), tmp_path / shard)
+    (tmp_path / "_work/loaded/tmp").mkdir(parents=True)
+    leftovers = clean_leftovers(OutputLayout(str(tmp_path), "current"), ["loaded"])
+    assert leftovers == Leftovers(work_runs=("loaded",))
+    remaining = sorted(p.name for p in (tmp_path / "data/language=en").iterdir())
+    assert remaining == ["part-b1-00000.parquet", "part-b2-00000.parquet"]
+    assert not (tmp_path / "_work").exists()
 
 
 def test_pause_hook_is_inert_without_its_variable(tmp_path, monkeypatch):

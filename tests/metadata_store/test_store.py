@@ -255,6 +255,18 @@ def test_a_file_read_again_replaces_all_its_earlier_rows(loaded, tmp_path):
     assert [r["run_id"] for r in loaded.runs()] == ["run-1", "run-2"]
 
 
+def test_a_file_read_again_with_no_records_left_retires_its_earlier_rows(loaded, tmp_path):
+    """Run 2 reads file A again and finds nothing in it (it was emptied): A's run-1 rows are no
+    longer live, in lookups and in ``records``, though run 2 wrote no row at all."""
+    later = write_run(tmp_path, "run-2", [], [], [file_row(A, 0)])
+    summary = loaded.load_run("run-2", later, T1, T1 + timedelta(minutes=1), [], {})
+    assert (summary.records_in, summary.files) == (0, 1)
+    assert loaded.locate(A) == []
+    assert loaded.locate(rid(A, 0)) == []
+    assert {r["source_uri"] for r in loaded.locate_prefix("/data/")} == {B}
+    assert loaded.accounting().records_in == 1  # B's record; the ``records`` view agrees
+
+
 def test_reloading_a_run_replaces_it(loaded, tmp_path):
     summary = load(loaded, tmp_path / "store" / "runs" / "run-1")
     assert (summary.records_in, summary.replaced) == (6, 0)

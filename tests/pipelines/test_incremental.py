@@ -90,3 +90,40 @@ def test_reprocess_after_adding_files_reads_all_and_publishes_each_once(first_ru
     assert len(sources) == len(set(sources)) == pages
     runs = json.loads((output / "summary.json").read_text())["run_id"]
     assert {r["run_id"] for r in store_records(output)} == {runs}
+
+
+def test_a_file_emptied_since_the_last_run_leaves_the_store_and_the_shards(tmp_path):
+    """A JSONL file that now holds no line: the rerun reads it, finds no record, and its earlier
+    documents are no longer live in the store nor published in ``data/``."""
+    crawl_dir, output = tmp_path / "crawl", tmp_path / "out"
+    crawl_dir.mkdir()
+    rng, taken = Random(7), []
+    lines = [
+        json.dumps({"id": f"doc-{i}", "text": "\n\n".join(article_paragraphs(rng, taken))})
+        for i in range(2)
+    ]
+    emptied, other = crawl_dir / "emptied.jsonl", crawl_dir / "other.jsonl"
+    emptied.write_text(lines[0] + "\n")
+    other.write_text(lines[1] + "\n")
+    first = crawl_jsonl(crawl_dir, output)
+    assert first["kept"] == 2
+
+    emptied.write_text("")
+    stat = emptied.stat()
+    os.utime(emptied, (stat.st_atime, stat.st_mtime + 60))
+    again = crawl_jsonl(crawl_dir, output)
+    assert again["records_in"] == 0
+    assert shard_sources(output) == [str(other)]
+    assert [r["source_uri"] for r in store_records(output)] == [str(other)]
+
+
+def article_paragraphs(rng: Random, taken: list) -> tuple[str, ...]:
+    return compose_article(rng, "en", taken, min_paragraphs=4).paragraphs
+
+
+def crawl_jsonl(crawl_dir: Path, output: Path) -> dict:
+    result = run_cli(
+        "--input", str(crawl_dir / "*.jsonl"), "--output", str(output), "--quiet", *LOCAL_BEAM
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return assert_run_accounted(output)

@@ -6,9 +6,9 @@ import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from tests.beam_local import local_pipeline
 from transforms.batched_listing import ListBatches, new_files, whole_directories
 from transforms.batching import batch_id_for, is_warc, make_batches
 from transforms.committed_files import (
@@ -122,7 +122,7 @@ def _relative(root):
 def test_list_batches_distinct_grouped_and_cut(tmp_path):
     _write(tmp_path, ["a/1.html", "a/2.html", "a/3.html", "b/x.warc.gz", "b/4.jsonl", "b/s.txt"])
     patterns = [str(tmp_path / "**" / "*"), str(tmp_path / "a" / "*.html")]  # overlapping
-    with TestPipeline() as p:
+    with local_pipeline() as p:
         batches = p | ListBatches(patterns, files_per_batch=2, batch_bytes=1 << 20)
         assert_that(
             batches | beam.Map(_relative(tmp_path)),
@@ -142,7 +142,7 @@ def test_list_batches_skips_what_was_committed_with_the_same_size_and_mtime(tmp_
             {"source_uri": str(two), "size": 999, "mtime": two.stat().st_mtime},  # changed
         ],
     )
-    with TestPipeline() as p:
+    with local_pipeline() as p:
         batches = p | ListBatches(
             [str(tmp_path / "in" / "**")], 10, 1 << 20, [str(parts / "*.parquet")]
         )
@@ -180,7 +180,7 @@ def test_first_run_of_one_pattern_batches_where_it_lists(tmp_path):
     ]
     assert len(expected) > 6
     for patterns in ([pattern], [pattern, str(tmp_path / "none" / "*.html")]):  # fast, joined
-        with TestPipeline() as p:
+        with local_pipeline() as p:
             batches = p | ListBatches(patterns, files_per_batch=3, batch_bytes=1 << 20)
             ids = batches | beam.Map(lambda b: (b.batch_id, tuple(f.path for f in b.files)))
             assert_that(ids, equal_to(expected))

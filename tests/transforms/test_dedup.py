@@ -9,10 +9,10 @@ from pathlib import Path
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from bench.dedup_corpus import templated_docs
+from tests.beam_local import local_pipeline
 from transforms.dedup import (
     PENDING,
     REMOVED,
@@ -195,7 +195,7 @@ def similarity(a: str, b: str) -> float:
 
 
 def run(mode: str, candidates: list[DedupCandidate], expected: list[Removal], **kw) -> None:
-    with BeamTestPipeline() as p:
+    with local_pipeline() as p:
         removals = p | beam.Create(candidates) | Deduplicate(mode, **kw)
         assert_that(removals, equal_to(expected))
 
@@ -258,7 +258,7 @@ def test_large_group_keeps_few_and_points_at_kept():
         assert {r.duplicate_of for r in removed} <= kept
         assert all(r.similarity >= 0.8 for r in removed)
 
-    with BeamTestPipeline() as p:
+    with local_pipeline() as p:
         assert_that(p | beam.Create(cands) | Deduplicate("minhash"), check)
     assert compared_pairs(400, 50) < 400 * 8
 

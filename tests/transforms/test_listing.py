@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import apache_beam as beam
-from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from tests.beam_local import local_pipeline
 from transforms.listing import ListInputs, batch_id_for, make_batches, parent_directory
 from transforms.records import InputFile
 
@@ -47,7 +47,7 @@ def test_list_inputs_distinct_files_grouped_by_directory(tmp_path):
         path.parent.mkdir(exist_ok=True)
         path.write_text("x")
     patterns = [str(tmp_path / "**" / "*"), str(tmp_path / "a" / "*.html")]  # overlapping
-    with TestPipeline() as p:
+    with local_pipeline() as p:
         batches = p | ListInputs(patterns, files_per_batch=10, batch_bytes=1 << 20)
         paths = batches | beam.Map(lambda b: sorted(f.path[len(str(tmp_path)) :] for f in b.files))
         assert_that(paths, equal_to([["/a/1.html", "/a/2.html"], ["/b/3.jsonl"]]))

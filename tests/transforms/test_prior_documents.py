@@ -10,10 +10,10 @@ from pathlib import Path
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
-from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.cloud_store import RUN_MARKER, committed_run_ids
+from tests.beam_local import local_pipeline
 from transforms.dedup import Deduplicate, bucket_edges, resolve_exact_group
 from transforms.layout import OutputLayout
 from transforms.minhash import MinHasher, band_keys, exact_key, lsh_params, shingles
@@ -58,7 +58,7 @@ def handmade(rid: str, values: list[int], prior: bool = False, key: str = "") ->
 
 
 def run(mode: str, candidates: list[DedupCandidate], expected: list[Removal]) -> None:
-    with BeamTestPipeline() as p:
+    with local_pipeline() as p:
         assert_that(p | beam.Create(candidates) | Deduplicate(mode), equal_to(expected))
 
 
@@ -215,11 +215,11 @@ def test_add_prior_documents_passes_live_priors_that_share_a_key(tmp_path):
         replace(candidate("Y", bodies["y2"]), part="", prior=True),  # run 1's Y is superseded
         DedupCandidate("V", "", exact_key(bodies["v"]), (), b"", True),  # 64 permutations
     ]
-    with BeamTestPipeline() as p:
+    with local_pipeline() as p:
         inputs = (p | "Candidates" >> beam.Create(currents), p | "Batches" >> beam.Create([batch]))
         out = inputs | AddPriorDocuments(str(tmp_path), RUNS, "minhash", 0.8, 128)
         assert_that(out, equal_to(currents + expected))
-    with BeamTestPipeline() as p:  # nothing read now: no prior is read either
+    with local_pipeline() as p:  # nothing read now: no prior is read either
         inputs = (p | "Candidates" >> beam.Create([]), p | "Batches" >> beam.Create([]))
         out = inputs | AddPriorDocuments(str(tmp_path), RUNS, "minhash", 0.8, 128)
         assert_that(out, equal_to([]))
