@@ -39,6 +39,7 @@ from transforms.dedup import Deduplicate
 from transforms.documents import DocumentConfig
 from transforms.layout import OutputLayout
 from transforms.listing import ListInputs
+from transforms.prefixes import absolute_pattern
 from transforms.prior_documents import AddPriorDocuments
 from transforms.process_files import ProcessFiles
 from transforms.readers import ReadLimits
@@ -126,7 +127,7 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
     dedup = options.view_as(DedupOptions)
     output = options.view_as(OutputOptions)
     settings = RunSettings(
-        inputs=tuple(inputs.input),
+        inputs=tuple(absolute_pattern(pattern) for pattern in inputs.input),
         output=output.output.rstrip("/") or "/",
         metadata_store=output.metadata_store or f"{output.output.rstrip('/')}/metadata.duckdb",
         files_per_batch=files_per_batch(inputs, argv),

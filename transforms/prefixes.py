@@ -22,6 +22,14 @@ def is_local(pattern: str) -> bool:
     return "://" not in pattern or pattern.startswith("file://")
 
 
+def absolute_pattern(pattern: str) -> str:
+    """A local pattern as an absolute path: a file's identity (its ``source_uri``, hence its
+    record ids and whether a rerun skips it) must not depend on where the run was started."""
+    if "://" in pattern:
+        return pattern
+    return os.path.abspath(os.path.expanduser(pattern))
+
+
 def normalise_pattern(pattern: str) -> str:
     """An existing local directory means every file below it."""
     if is_local(pattern) and not _GLOB.search(pattern) and os.path.isdir(pattern):

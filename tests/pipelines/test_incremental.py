@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.demo import article_page, compose_article
 from tests.invariants import assert_run_accounted, read_shards, store_records
-from tests.pipelines.test_crawl_to_shards import LOCAL_BEAM, run_cli
+from tests.pipelines.test_crawl_to_shards import LOCAL_BEAM, REPO, run_cli
 
 
 def write_pages(directory: Path, names: list[str], seed: int) -> None:
@@ -90,6 +90,19 @@ def test_reprocess_after_adding_files_reads_all_and_publishes_each_once(first_ru
     assert len(sources) == len(set(sources)) == pages
     runs = json.loads((output / "summary.json").read_text())["run_id"]
     assert {r["run_id"] for r in store_records(output)} == {runs}
+
+
+def test_a_relative_input_names_the_same_files_as_an_absolute_one(first_run):
+    """The runs so far used absolute patterns; the same files given relative to the working
+    directory are the same files: nothing to read again."""
+    crawl_dir, output, _ = first_run
+    relative = os.path.relpath(crawl_dir, REPO)
+    result = run_cli(
+        "--input", f"{relative}/*.html", "--output", str(output), "--quiet", *LOCAL_BEAM
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = assert_run_accounted(output)
+    assert summary["records_in"] == 0
 
 
 def test_a_file_emptied_since_the_last_run_leaves_the_store_and_the_shards(tmp_path):

@@ -7,7 +7,7 @@ import random
 import pytest
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.prefixes import fan_out, normalise_pattern, split_recursive
+from transforms.prefixes import absolute_pattern, fan_out, normalise_pattern, split_recursive
 
 
 def matched(patterns):
@@ -51,3 +51,11 @@ def test_fan_out_matches_exactly_the_same_files(tree, suffix, min_prefixes):
 
 def test_remote_patterns_are_left_alone():
     assert fan_out("gs://bucket/crawl/**/*.warc.gz") == ["gs://bucket/crawl/**/*.warc.gz"]
+
+
+def test_local_patterns_become_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert absolute_pattern("crawl/**/*.html") == f"{tmp_path}/crawl/**/*.html"
+    assert absolute_pattern("./a/../b/*.warc.gz") == f"{tmp_path}/b/*.warc.gz"
+    assert absolute_pattern("/data/x.jsonl") == "/data/x.jsonl"
+    assert absolute_pattern("gs://bucket/crawl/*.warc.gz") == "gs://bucket/crawl/*.warc.gz"
