@@ -137,7 +137,7 @@ def _quote(text: str) -> str:
 def records_sql(con: Connection, root: Path) -> str:
     """SELECT over the live rows of every layer's data parts, with paths under ``root``."""
     rows = con.execute(
-        "SELECT l.layer, l.run_id, list(p.path ORDER BY p.path) FROM index_layers l "
+        "SELECT l.layer, l.run_id, list(p.path ORDER BY p.first_row) FROM index_layers l "
         "JOIN index_parts p ON p.layer = l.layer AND p.kind = ? "
         "GROUP BY l.layer, l.run_id ORDER BY l.layer",
         [DATA_KIND],
@@ -152,12 +152,11 @@ def records_sql(con: Connection, root: Path) -> str:
         listed = ", ".join(_quote(str(root / p)) for p in paths)
         return f"read_parquet([{listed}])"
 
-    # every layer's run, also a run whose layer holds no rows (it read only empty files)
-    runs = con.execute(
-        "SELECT run_id, layer FROM index_layers WHERE run_id IS NOT NULL ORDER BY layer"
-    ).fetchall()
-    if len(rows) == 1 and len(runs) <= 1:
+    # every layer, also one that holds no rows (its run read only files now empty)
+    every = con.execute("SELECT run_id, layer FROM index_layers ORDER BY layer").fetchall()
+    if len(every) == 1:
         return f"SELECT * FROM {scan(rows[0][2])}"
+    runs = [(run_id, layer) for run_id, layer in every if run_id is not None]
     union = " UNION ALL ".join(
         f"SELECT *, {layer} AS _layer FROM {scan(p)}" for layer, _, p in rows
     )

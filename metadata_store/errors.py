@@ -6,6 +6,23 @@ Every one of them carries a one-line message meant to be shown as is (the CLI pr
 
 from __future__ import annotations
 
+import contextlib
+
+import duckdb
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error's message (DuckDB's "IO Error: " prefix dropped)."""
+    text = str(error).removeprefix("IO Error: ")
+    return (text.splitlines() or [type(error).__name__])[0]
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK after a failure, without letting a second error (DuckDB has often rolled back
+    already, or the database is invalidated) replace the one being raised."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
 
 class StoreError(Exception):
     """Base class: something about the metadata store the user has to act on."""

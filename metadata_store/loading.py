@@ -21,7 +21,7 @@ import duckdb
 
 from metadata_store import catalog, layout, parts, staging, writer
 from metadata_store.catalog import Layer
-from metadata_store.errors import StoreError
+from metadata_store.errors import StoreError, one_line, rollback_quietly
 from metadata_store.parts import Part
 from metadata_store.writer import DuplicateRecord, Written
 from transforms.records import (
@@ -66,10 +66,6 @@ def _utc_naive(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _one_line(error: BaseException) -> str:
-    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 def _replaced(con: Connection, root: Path, run_id: str, written: list[Part]) -> int:
@@ -127,10 +123,14 @@ def _write_run(
             written = writer.write_layer(con, root, rows, params, where)
         except DuplicateRecord as e:
             raise StoreError(f"{parts_dir} has two records with record_id {e}") from e
-    if staging.count_rows(con, outcomes) == written.counts["matched"]:
-        return written, 0
-    outcomes = staging.stage_distinct(con, "_out", OUTCOME_SCHEMA, parts_dir / "outcomes")
-    return written, staging.orphan_outcomes(con, outcomes, locations)
+    try:
+        if staging.count_rows(con, outcomes) == written.counts["matched"]:
+            return written, 0
+        outcomes = staging.stage_distinct(con, "_out", OUTCOME_SCHEMA, parts_dir / "outcomes")
+        return written, staging.orphan_outcomes(con, outcomes, locations)
+    except BaseException:  # the caller does not know these parts yet: delete them here
+        parts.remove_parts(root, [p.path for p in written.parts])
+        raise
 
 
 def _summarise(
@@ -198,9 +198,9 @@ def _commit(
         catalog.refresh_views(con, root, persistent=True)
         con.execute("COMMIT")
     except BaseException as e:
-        con.execute("ROLLBACK")
+        rollback_quietly(con)
         if isinstance(e, duckdb.Error):
-            raise StoreError(f"cannot load run {run_id}: {_one_line(e)}") from e
+            raise StoreError(f"cannot load run {run_id}: {one_line(e)}") from e
         raise
     return doomed
 
@@ -235,7 +235,7 @@ def load_run(
             )
         except duckdb.Error as e:
             raise StoreError(
-                f"cannot read parts of run {run_id} in {parts_dir}: {_one_line(e)}"
+                f"cannot read parts of run {run_id} in {parts_dir}: {one_line(e)}"
             ) from e
         doomed = _commit(con, root, layer, written, summary, times, argv, counters)
         written = []  # committed: the catalog owns them now

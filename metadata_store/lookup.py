@@ -72,13 +72,16 @@ def _ranged(
 ) -> list[pa.Table]:
     """Entries of one index kind whose key starts with ``low``, in key order per partition."""
     high = prefix_upper_bound(low)
+    if len(partitions) == layer.partitions:  # every partition: one catalog query for all
+        candidates = reader.parts_in_range(layer.layer, kind, low, high)
+    else:
+        candidates = [part for p in partitions for part in reader.parts(layer.layer, kind, p)]
     found: list[pa.Table] = []
-    for p in partitions:
-        for part in reader.parts(layer.layer, kind, p):
-            if part.max_key >= low and part.min_key < high:
-                for group in reader.groups(part).overlapping(low, high):
-                    table = reader.read(part, group)
-                    found.append(table.filter(pc.starts_with(table.column("key"), low)))
+    for part in candidates:
+        if part.max_key >= low and part.min_key < high:
+            for group in reader.groups(part).overlapping(low, high):
+                table = reader.read(part, group)
+                found.append(table.filter(pc.starts_with(table.column("key"), low)))
     return found
 
 

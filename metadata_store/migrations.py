@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
-from metadata_store.errors import StoreError
+from metadata_store.errors import StoreError, one_line, rollback_quietly
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -243,12 +243,12 @@ def migrate(
             )
             con.execute("COMMIT")
         except BaseException as e:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             if not isinstance(e, duckdb.Error):
                 raise
-            first = (str(e).splitlines() or [type(e).__name__])[0]
             raise StoreError(
-                f"metadata store at {where}: migration {step.version} ({step.name}) failed: {first}"
+                f"metadata store at {where}: migration {step.version} ({step.name}) failed: "
+                f"{one_line(e)}"
             ) from e
         done.append(step.version)
     return done

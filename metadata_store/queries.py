@@ -194,3 +194,18 @@ def kept_shards_of(con: Connection, sources: list[str]) -> set[str]:
     finally:
         con.unregister("_sources")
     return {str(shard) for (shard,) in rows}
+
+
+def shards_in_use(con: Connection, shards: list[str]) -> set[str]:
+    """Which of ``shards`` (relative to the output) hold a kept document the store knows."""
+    if not shards:
+        return set()
+    con.register("_shards", pa.table({"shard": pa.array(shards, pa.string())}))
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT shard FROM {RECORDS} WHERE status = '{KEPT}' "
+            "AND shard IN (SELECT shard FROM _shards)"
+        ).fetchall()
+    finally:
+        con.unregister("_shards")
+    return {str(shard) for (shard,) in rows}

@@ -115,6 +115,24 @@ class PartReader:
                 self._load_groups([int(r[0]) for r in rows])
         return self._parts[slot]
 
+    def parts_in_range(self, layer: int, kind: str, low: str, high: str) -> list[PartInfo]:
+        """The parts of one (layer, kind), every partition, whose keys may fall in
+        ``[low, high)``: one catalog query, where probing each partition would cost one per
+        partition (32,768 at 10 billion records). Not cached: the range is the lookup's."""
+        rows = self._con.execute(
+            "SELECT part_id, path, first_row, rows, min_key, max_key FROM index_parts "
+            "WHERE layer = ? AND kind = ? AND max_key >= ? AND min_key < ? "
+            "ORDER BY partition, first_row",
+            [layer, kind, low, high],
+        ).fetchall()
+        found = [
+            PartInfo(int(i), self._root / p, int(f), int(n), lo, hi) for i, p, f, n, lo, hi in rows
+        ]
+        missing = [part.part_id for part in found if part.part_id not in self._groups]
+        if missing:
+            self._load_groups(missing)
+        return found
+
     def _load_groups(self, part_ids: list[int]) -> None:
         marks = ", ".join("?" for _ in part_ids)
         rows = self._con.execute(

@@ -10,8 +10,9 @@ in the records heap, what is costly per row and cheap per distinct value:
   same, and Arrow rebuilds the keys and urls after the sort;
 * the partition of the source file's directory, hashed once per distinct directory.
 
-Record ids, digests and doc ids are all distinct: their partitions are hashed by DuckDB in the
-index pass (none when the layer has a single partition).
+Record ids, digests and doc ids have about as many distinct values as rows, so nothing is
+saved per distinct value: their partitions are hashed by DuckDB in the index pass (none when
+the layer has a single partition).
 """
 
 from __future__ import annotations

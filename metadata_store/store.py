@@ -21,18 +21,13 @@ from typing import Any
 import duckdb
 
 from metadata_store import catalog, layout, loading, lookup, migrations, queries, upgrade
-from metadata_store.errors import StoreError, StoreLockedError, StoreNotFoundError
+from metadata_store.errors import StoreError, StoreLockedError, StoreNotFoundError, one_line
 from metadata_store.loading import RunSummary
 from metadata_store.locking import StoreLock, describe_holder, lock_path_for, read_holder
 from metadata_store.queries import Accounting
 from metadata_store.reader import PartReader
 
 __all__ = ["Accounting", "MetadataStore", "RunSummary"]
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).removeprefix("IO Error: ")
-    return (text.splitlines() or [type(error).__name__])[0]
 
 
 def _open_error(error: duckdb.Error, path: Path, read_only: bool) -> StoreError:
@@ -44,7 +39,7 @@ def _open_error(error: duckdb.Error, path: Path, read_only: bool) -> StoreError:
             "use that handle"
         )
     if "lock" not in text.lower():
-        return StoreError(f"cannot open metadata store at {path}: {_first_line(error)}")
+        return StoreError(f"cannot open metadata store at {path}: {one_line(error)}")
     found = re.search(r"PID (\d+)", text)
     pid = int(found.group(1)) if found else None
     if read_only:
@@ -217,6 +212,10 @@ class MetadataStore:
     def kept_shards_of(self, sources: list[str]) -> set[str]:
         """Shards (relative to the output) holding kept documents read from ``sources``."""
         return queries.kept_shards_of(self._connection(), sources)
+
+    def shards_in_use(self, shards: list[str]) -> set[str]:
+        """Which of ``shards`` (relative to the output) hold a kept document of the store."""
+        return queries.shards_in_use(self._connection(), shards)
 
     def stats(self) -> dict[str, Any]:
         return queries.stats(self._connection())

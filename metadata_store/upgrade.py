@@ -14,7 +14,7 @@ import duckdb
 
 from metadata_store import catalog, layout, parts, staging, writer
 from metadata_store.catalog import Layer
-from metadata_store.errors import StoreError
+from metadata_store.errors import StoreError, one_line, rollback_quietly
 from metadata_store.parts import Part
 from metadata_store.writer import DuplicateRecord
 
@@ -56,13 +56,14 @@ def _rewrite(
                 con.execute(sql)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
         written = []
         parts.remove_parts(root, doomed)
     except duckdb.Error as e:
-        first = (str(e).splitlines() or [type(e).__name__])[0]
-        raise StoreError(f"metadata store at {where}: cannot write {label} layer: {first}") from e
+        raise StoreError(
+            f"metadata store at {where}: cannot write {label} layer: {one_line(e)}"
+        ) from e
     finally:
         parts.remove_parts(root, [p.path for p in written])
         staging.drop_stages(con)
@@ -77,7 +78,11 @@ def convert_legacy(con: Connection, root: Path, where: str) -> int:
 
 
 def compact(con: Connection, root: Path, where: str) -> int:
-    """Fold every layer into one holding only the live rows; returns the rows kept."""
-    if len(catalog.layers(con)) <= 1:
+    """Fold every layer into one holding only the live rows, rewritten with zstd and in file
+    order (a file's records together again, so a file or directory is a few row groups);
+    returns the rows kept. A store already compacted is left as it is."""
+    layers = catalog.layers(con)
+    if not layers or (len(layers) == 1 and layers[0].run_id is None):
         return staging.count_rows(con, "_live_records")
-    return _rewrite(con, root, where, "_live_records", "compacted", [])
+    in_file_order = "(SELECT * FROM _live_records ORDER BY source_uri, source_offset)"
+    return _rewrite(con, root, where, in_file_order, "compacted", [])

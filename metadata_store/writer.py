@@ -132,10 +132,11 @@ def write_layer(
     label, layer, partitions = where
     path = root / "_spool" / f"keys-{layer:06d}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     con.execute(f"SET memory_limit = '{layout.LOAD_MEMORY_LIMIT}'")
     cutters: list[Cutter] = []
-    keys = Spool(path, partitions)
     try:
+        keys = Spool(path, partitions)
         with ThreadPoolExecutor(max_workers=2) as pool:
             cutters.append(Cutter(pool, root, DATA, (label, layer, partitions, codec)))
             try:
@@ -151,5 +152,5 @@ def write_layer(
         parts.remove_layer(root, label, layer)
         raise
     finally:
-        con.execute("RESET memory_limit")
+        con.execute(f"SET memory_limit = '{before}'")  # the caller's setting, not DuckDB's default
         path.unlink(missing_ok=True)

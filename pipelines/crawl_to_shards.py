@@ -15,13 +15,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from metadata_store import StoreError
 from pipelines.index_only import INDEX_FILES_PER_BATCH, build_index_graph
 from pipelines.options import (
     DedupOptions,
@@ -196,6 +199,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except (StoreError, OSError) as error:  # after the pipeline: the store load, tidying up
+        report_driver_failure(error)
+        return 1
+
+
+def report_driver_failure(error: BaseException) -> None:
+    """One line for the user (what failed, that a rerun finishes the job), the traceback in a
+    file: a disk that filled up while the store loaded is not a crawlsift bug."""
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="crawlsift-error-", suffix=".log", delete=False, encoding="utf-8"
+    ) as details:
+        details.write("".join(traceback.format_exception(error)))
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    print(f"error: {type(error).__name__}: {first[:300]}", file=sys.stderr)
+    print(f"       details in {details.name}; rerun the same command to finish", file=sys.stderr)
 
 
 def exit_now(code: int) -> None:

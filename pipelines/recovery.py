@@ -8,8 +8,9 @@ DuckDB transaction. What it can leave is garbage, never a torn file:
 * ``OUTPUT/store/runs/<run_id>/``: store parts of a run the store never loaded (its records are
   not in the store, so the next run processes those inputs again);
 * ``<store>.lock`` naming the dead pid: ``MetadataStore.open`` takes it over (same host);
-* shards under ``data/``, complete, with the names the rerun publishes again: a rerun of the same
-  inputs replaces them, and removes those of its batches it does not write again;
+* shards under ``data/``, complete, named after its batches: those no kept document of the
+  store is in are removed (the rerun may cut other batches: a file was added, or
+  ``--files_per_batch`` changed), the others are an earlier run's, which the rerun replaces;
 * for a run killed after its load (its records are in the store), the housekeeping it did not
   get to: stale shards of its batches and older copies of documents it read again in other
   batches' shards (``run_outputs.tidy``), which the next run finishes.
@@ -23,14 +24,14 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines import run_outputs
-from transforms.layout import OutputLayout, ensure_directory, join
+from transforms.layout import OutputLayout, ensure_directory, join, remove_tree
 
 TEST_PAUSE_ENV = "CRAWLSIFT_TEST_PAUSE"
 
@@ -50,7 +51,7 @@ class Leftovers:
         return (
             f"cleaned up after {len(self.runs)} interrupted run(s): {', '.join(self.runs)} "
             f"({len(self.work_runs)} work dir(s), {len(self.unloaded_runs)} unloaded store part "
-            "dir(s)); their inputs are processed again"
+            "dir(s)); the inputs of runs never loaded are processed again"
         )
 
 
@@ -82,31 +83,42 @@ def find_leftovers(layout: OutputLayout, loaded_runs: Iterable[str]) -> Leftover
     )
 
 
-def _remove_dir(directory: str) -> None:
-    """A local directory at once; on object stores, every object under the prefix."""
-    if "://" not in directory:
-        if FileSystems.exists(directory):
-            FileSystems.delete([directory])
-        return
-    files = [m.path for m in FileSystems.match([join(directory, "*")])[0].metadata_list]
-    if files:
-        FileSystems.delete(files)
-
-
-def clean_leftovers(layout: OutputLayout, loaded_runs: Iterable[str]) -> Leftovers:
+def clean_leftovers(
+    layout: OutputLayout,
+    loaded_runs: Iterable[str],
+    shards_in_use: Callable[[list[str]], set[str]] = lambda shards: set(shards),
+) -> Leftovers:
     """Remove what killed runs left in ``layout.output``; returns what was removed.
 
     Call it only while holding the store's lock: a run directory that is neither this run's nor
-    loaded belongs to a run that died (a live one would hold the lock)."""
+    loaded belongs to a run that died (a live one would hold the lock). ``shards_in_use`` says
+    which shards hold kept documents of the store (``MetadataStore.shards_in_use``): the other
+    shards of an unloaded run's batches are its orphans (the rerun may cut other batches)."""
     loaded = set(loaded_runs)
     leftovers = find_leftovers(layout, loaded)
     for run_id in leftovers.work_runs:
         if run_id in loaded:  # killed after its load: stale and superseded shards, as tidy() does
             run_outputs.tidy(OutputLayout(layout.output, run_id))
-        _remove_dir(join(layout.output, "_work", run_id))
+        remove_tree(join(layout.output, "_work", run_id))
     for run_id in leftovers.unloaded_runs:
-        _remove_dir(join(layout.output, "store", "runs", run_id))
+        remove_orphan_shards(OutputLayout(layout.output, run_id), shards_in_use)
+        remove_tree(join(layout.output, "store", "runs", run_id))
     return leftovers
+
+
+def remove_orphan_shards(
+    dead: OutputLayout, shards_in_use: Callable[[list[str]], set[str]]
+) -> list[str]:
+    """Shards a run that was never loaded published for its batches, that no kept document of
+    the store is in: removed (returned, relative to the output)."""
+    batches = run_outputs.batches_of_run(dead)
+    if not batches:
+        return []
+    published = run_outputs.shards_of_batches(dead, batches)
+    orphans = sorted(set(published) - shards_in_use(published))
+    if orphans:
+        FileSystems.delete([dead.absolute(shard) for shard in orphans])
+    return orphans
 
 
 def pause_for_test(stage: str, layout: OutputLayout, seconds: float = 600.0) -> None:

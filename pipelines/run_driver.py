@@ -95,6 +95,23 @@ def committed_parts(
     )
 
 
+def check_index_reprocess(store: MetadataStore | None, layout: OutputLayout) -> None:
+    """``--index_only --reprocess`` into an output with extracted documents would replace them
+    with index rows and take them out of ``data/``, while later full runs skip the unchanged
+    files: refused."""
+    full = (
+        committed_parts(store, layout, index_runs=False)
+        if store
+        else cloud_store.committed_parts(layout, index_runs=False)
+    )
+    if full:
+        raise UsageError(
+            f"--index_only --reprocess would replace the documents earlier full runs extracted "
+            f"into {layout.output}; index into another --output, or run --reprocess without "
+            "--index_only"
+        )
+
+
 def prior_runs(store: MetadataStore | None, layout: OutputLayout) -> tuple[str, ...]:
     """The committed runs, oldest first, whose kept documents this run is deduplicated against
     (transforms/prior_documents.py decides, in the pipeline, which of them are still live)."""
@@ -130,8 +147,11 @@ def open_store(settings: Any, parts_only: bool) -> MetadataStore | None:
 def prepare(store: MetadataStore | None, layout: OutputLayout, settings: Any, dry_run: bool) -> Any:
     """Clear what killed runs left, and read what earlier runs committed: the files to skip
     (unless --reprocess) and the runs whose kept documents this run is deduplicated against."""
+    if settings.index_only and settings.reprocess and not dry_run:
+        check_index_reprocess(store, layout)
     if store is not None:  # the lock is held: no other run into this output is alive
-        leftovers = recovery.clean_leftovers(layout, [r["run_id"] for r in store.runs()])
+        loaded = [r["run_id"] for r in store.runs()]
+        leftovers = recovery.clean_leftovers(layout, loaded, store.shards_in_use)
         if leftovers.runs and not settings.quiet:
             print(leftovers.describe())
     if not settings.reprocess and not dry_run:
@@ -258,14 +278,16 @@ def execute(
         finished = dt.datetime.now(dt.timezone.utc)
         times = (dt.datetime.fromtimestamp(started, dt.timezone.utc), finished)
         accounting = load(store, layout, settings, times, argv, counters)
-    shards = run_outputs.tidy(layout)
-    store_path = layout.run_parts_dir if store is None else settings.metadata_store
-    seconds = finished.timestamp() - started
-    summary = run_summary(layout, settings, store_path, accounting, counters, seconds, shards)
-    run_outputs.write_summary(settings.output, summary)
+        # still holding the store's lock: a run started now must not take this run's work
+        # directory for a dead run's and tidy it at the same time
+        shards = run_outputs.tidy(layout)
+        store_path = layout.run_parts_dir if store is None else settings.metadata_store
+        seconds = finished.timestamp() - started
+        summary = run_summary(layout, settings, store_path, accounting, counters, seconds, shards)
+        run_outputs.write_summary(settings.output, summary)
+        if store is None:
+            cloud_store.mark_committed(layout, summary.to_json())
     print(summary.accounting_line() if settings.quiet else format_summary(summary))
-    if store is None:
-        cloud_store.mark_committed(layout, summary.to_json())
-        if not settings.quiet:
-            print(cloud_store.query_hint(layout))
+    if store is None and not settings.quiet:
+        print(cloud_store.query_hint(layout))
     return 0 if summary.balanced else 1

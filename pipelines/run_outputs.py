@@ -15,7 +15,7 @@ from apache_beam.io.filesystems import FileSystems
 from metadata_store import MetadataStore
 from pipelines import superseded
 from pipelines.summary import RunSummary
-from transforms.layout import OutputLayout, join, read_parquet
+from transforms.layout import OutputLayout, join, read_parquet, remove_tree
 
 
 def batch_of_shard(shard: str) -> str | None:
@@ -24,17 +24,23 @@ def batch_of_shard(shard: str) -> str | None:
     return name.split("-")[1] if name.startswith("part-") else None
 
 
+def shards_of_batches(layout: OutputLayout, batch_ids: set[str]) -> list[str]:
+    """The shards under ``data/`` (relative to the output) named after one of ``batch_ids``."""
+    pattern = join(layout.data_dir, "**", "*.parquet")
+    found = []
+    for metadata in FileSystems.match([pattern])[0].metadata_list:
+        relative = metadata.path[len(layout.output) + 1 :]
+        if batch_of_shard(relative) in batch_ids:
+            found.append(relative)
+    return sorted(found)
+
+
 def remove_stale_shards(layout: OutputLayout, current: set[str], batch_ids: set[str]) -> int:
     """Delete shards of the batches this run processed that this run did not write again (a
     rerun with other settings may write fewer); shards of other batches are left alone."""
-    pattern = join(layout.data_dir, "**", "*.parquet")
-    stale = []
-    for metadata in FileSystems.match([pattern])[0].metadata_list:
-        relative = metadata.path[len(layout.output) + 1 :]
-        if batch_of_shard(relative) in batch_ids and relative not in current:
-            stale.append(metadata.path)
+    stale = [s for s in shards_of_batches(layout, batch_ids) if s not in current]
     if stale:
-        FileSystems.delete(stale)
+        FileSystems.delete([layout.absolute(shard) for shard in stale])
     return len(stale)
 
 
@@ -73,8 +79,7 @@ def plan_superseded(store: MetadataStore, layout: OutputLayout) -> None:
 
 def remove_work_dir(layout: OutputLayout) -> None:
     """Remove the run's temporary files, and ``OUTPUT/_work`` itself once it is empty."""
-    if FileSystems.exists(layout.work_dir):
-        FileSystems.delete([layout.work_dir])
+    remove_tree(layout.work_dir)
     parent = join(layout.output, "_work")
     if not FileSystems.match([join(parent, "*")])[0].metadata_list and FileSystems.exists(parent):
         FileSystems.delete([parent])

@@ -20,7 +20,9 @@ from apache_beam.io.filesystems import FileSystems
 from transforms.file_listing import FileList
 from transforms.prefixes import is_local
 
-COMMITTED_COLUMNS = ("source_uri", "size", "mtime")
+COMMITTED_COLUMNS = ("source_uri", "size", "mtime", "error")
+# A file that could not be opened may open next time (a GCS 503, an NFS hiccup): never skipped.
+RETRIED_ERROR = "error:unreadable_file"
 PARTS_PER_READ = 64
 
 
@@ -40,10 +42,20 @@ def _read_one(path: str) -> pa.Table:
 
 
 def read_committed(paths: Sequence[str]) -> pa.Table:
-    """The ``(source_uri, size, mtime)`` rows of some files parts, as one table."""
-    schema = pa.schema([("source_uri", pa.string()), ("size", pa.int64()), ("mtime", pa.float64())])
+    """The ``(source_uri, size, mtime)`` rows of some files parts, as one table, without the
+    files that could not be opened (``RETRIED_ERROR``)."""
+    schema = pa.schema(
+        [
+            ("source_uri", pa.string()),
+            ("size", pa.int64()),
+            ("mtime", pa.float64()),
+            ("error", pa.string()),
+        ]
+    )
     tables = [_read_one(path).cast(schema) for path in paths]
-    return pa.concat_tables(tables) if tables else schema.empty_table()
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    opened = pc.fill_null(pc.not_equal(table.column("error"), RETRIED_ERROR), True)
+    return table.filter(opened).drop_columns(["error"])
 
 
 def directories(paths: pa.Array | pa.ChunkedArray) -> pa.Array:

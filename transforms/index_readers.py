@@ -63,10 +63,14 @@ def index_html(file: InputFile, stream: BinaryIO, limits: ReadLimits, count: Cou
         else:
             problem = None if within else "error:decompression_limit"
             digest = digest if within else None
-    elif len(first) < want:  # the common case: a small page, read in one call
-        digest, size = hashlib.sha1(first).hexdigest(), len(first)
     else:
-        digest, size, _ = _digest(chain([first], rest), None)
+        # the common case: a small page in one call, which one more (empty) read confirms; a
+        # short read (NFS, FUSE) or a larger page is digested piece by piece
+        more = stream.read(PIECE) if len(first) < want else b""
+        if len(first) < want and not more:
+            digest, size = hashlib.sha1(first).hexdigest(), len(first)
+        else:
+            digest, size, _ = _digest(chain([first, more], rest), None)
     if problem:
         count(problem)
     return RawRecord(

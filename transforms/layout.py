@@ -107,3 +107,16 @@ def write_parquet_atomically(
 def read_parquet(path: str) -> pa.Table:
     with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
         return pq.read_table(stream)
+
+
+def remove_tree(directory: str) -> None:
+    """Delete a directory and everything below it: at once on a local disk; on an object store
+    (where a "directory" is only a prefix, and ``*`` does not cross a ``/``) every object
+    below the prefix."""
+    if "://" not in directory:
+        if FileSystems.exists(directory):
+            FileSystems.delete([directory])
+        return
+    found = [m.path for m in FileSystems.match([join(directory, "**")])[0].metadata_list]
+    if found:
+        FileSystems.delete(found)

@@ -33,6 +33,7 @@ _RECALL_TARGET, _RECALL_MARGIN = 0.98, 0.05
 
 # Languages written without spaces between words get character shingles, and so does text whose
 # letters are mostly of these scripts: Thai, Lao, Myanmar, Khmer, kana, CJK ideographs.
+SHINGLE_SIZE = 5  # words (or characters, see _CHAR_SHINGLE_LANGUAGES) per shingle
 _CHAR_SHINGLE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 _NO_SPACE_SCRIPTS = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3040, 0x30FF))
 _NO_SPACE_SCRIPTS += ((0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -147,7 +148,7 @@ def _shingle_spans(text: str, language: str, n: int) -> tuple[bytes, np.ndarray,
     return data, bounds[: len(bounds) - n + 1], ends[n - 1 :]
 
 
-def shingles(text: str, language: str, n: int = 5) -> list[bytes]:
+def shingles(text: str, language: str, n: int = SHINGLE_SIZE) -> list[bytes]:
     """The distinct shingles of ``text`` (UTF-8), in order of first occurrence.
 
     Word ``n``-grams of the normalised text; character ``n``-grams (whitespace removed) for
@@ -243,7 +244,7 @@ class MinHasher:
         data = np.frombuffer(b"".join(shingles), dtype=np.uint8)
         return self._span_hashes(data, ends - lengths, ends)
 
-    def text_hashes(self, text: str, language: str, n: int = 5) -> np.ndarray:
+    def text_hashes(self, text: str, language: str, n: int = SHINGLE_SIZE) -> np.ndarray:
         """The hashes of ``shingles(text, language, n)`` without building the shingles (each
         shingle is hashed once per occurrence, which does not change a signature)."""
         data, starts, ends = _shingle_spans(text, language, n)

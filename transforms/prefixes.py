@@ -74,7 +74,12 @@ def fan_out(pattern: str, min_prefixes: int = 16, max_depth: int = 3) -> list[st
         for directory in frontier:
             if depth > 0:
                 patterns.append(f"{directory}/{rest}")  # files directly in this directory
-            next_frontier.extend(f"{directory}/{name}" for name in _subdirectories(directory))
+            names = _subdirectories(directory)
+            if any(_GLOB.search(name) for name in names):
+                # a prefix naming it would be read as a glob (Beam's patterns cannot quote one),
+                # matching other directories or none: list the pattern whole, unsplit
+                return [pattern]
+            next_frontier.extend(f"{directory}/{name}" for name in names)
         frontier = next_frontier
         if len(frontier) + len(patterns) >= min_prefixes or not frontier:
             break

@@ -23,11 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms.layout import OutputLayout, join, read_parquet
-from transforms.minhash import MinHasher
+from transforms.minhash import SHINGLE_SIZE, MinHasher
 from transforms.records import DedupCandidate, Document
 
 SIGNATURES = "signatures"  # the kind of store part, and the work directory
-SHINGLE_SIZE = 5  # what MinHasher.text_signature uses (transforms/minhash.py)
 
 SIGNATURE_SCHEMA = pa.schema(
     [

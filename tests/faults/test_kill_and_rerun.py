@@ -202,6 +202,30 @@ def test_clean_leftovers_finishes_the_housekeeping_of_a_run_killed_after_its_loa
     assert not (tmp_path / "_work").exists()
 
 
+def test_clean_leftovers_removes_the_orphan_shards_of_a_run_never_loaded(tmp_path):
+    """The dead run published shards for batch b1; the rerun may cut other batches, so those
+    no kept document of the store is in go (part-b1-00000 is an earlier loaded run's)."""
+    parts = tmp_path / "store/runs/dead/locations"
+    parts.mkdir(parents=True)
+    pq.write_table(pa.table({"record_id": ["r1"]}), parts / "b1.parquet")
+    shards = [f"data/language=en/part-{name}.parquet" for name in ("b1-00000", "b1-00001")]
+    shards.append("data/language=de/part-b2-00000.parquet")
+    for shard in shards:
+        (tmp_path / shard).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({"source_uri": ["x"]}), tmp_path / shard)
+
+    def in_use(candidates: list[str]) -> set[str]:
+        assert sorted(candidates) == sorted(shards[:2])  # only the dead run's batches
+        return {shards[0]}
+
+    leftovers = clean_leftovers(OutputLayout(str(tmp_path), "current"), [], in_use)
+    assert leftovers == Leftovers(unloaded_runs=("dead",))
+    assert sorted(p.name for p in (tmp_path / "data").rglob("*.parquet")) == [
+        "part-b1-00000.parquet",
+        "part-b2-00000.parquet",
+    ]
+
+
 def test_pause_hook_is_inert_without_its_variable(tmp_path, monkeypatch):
     monkeypatch.delenv(TEST_PAUSE_ENV, raising=False)
     started = time.monotonic()

@@ -19,6 +19,7 @@ from transforms.records import FILE_SCHEMA, LOCATION_SCHEMA, OUTCOME_SCHEMA, mak
 
 A = "/data/a.warc.gz"
 B = "/data/b.jsonl"
+C = "/data/c.html"
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 T1 = T0 + timedelta(minutes=5)
 SHARD = "shards/language=en/part-00000.parquet"
@@ -265,6 +266,17 @@ def test_a_file_read_again_with_no_records_left_retires_its_earlier_rows(loaded,
     assert loaded.locate(rid(A, 0)) == []
     assert {r["source_uri"] for r in loaded.locate_prefix("/data/")} == {B}
     assert loaded.accounting().records_in == 1  # B's record; the ``records`` view agrees
+
+
+def test_an_emptied_file_retires_its_rows_after_a_compaction_too(loaded, tmp_path):
+    """A compacted layer (no run of its own) then an empty layer: the view and lookups agree."""
+    other = write_run(tmp_path, "run-2", [location(C, 0, "filtered")], [], [file_row(C, 1)])
+    loaded.load_run("run-2", other, T1, T1 + timedelta(minutes=1), [], {})
+    loaded.compact()
+    emptied = write_run(tmp_path, "run-3", [], [], [file_row(A, 0)])
+    loaded.load_run("run-3", emptied, T1, T1 + timedelta(minutes=2), [], {})
+    assert loaded.locate(A) == []
+    assert loaded.accounting().records_in == 2  # B's and C's records; the view agrees
 
 
 def test_reloading_a_run_replaces_it(loaded, tmp_path):

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from metadata_store import StoreError
+from pipelines import crawl_to_shards
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -101,3 +104,23 @@ def test_help_documents_every_flag():
         "--direct_num_workers",
     ):
         assert flag in result.stdout, flag
+
+
+@pytest.mark.parametrize(
+    "error", [StoreError("cannot load run r: disk full"), OSError(28, "No space left on device")]
+)
+def test_a_driver_failure_after_the_pipeline_is_one_line(
+    page, tmp_path, monkeypatch, capsys, error
+):
+    def fail(*args: object) -> int:
+        raise error
+
+    monkeypatch.setattr(crawl_to_shards, "execute", fail)
+    code = crawl_to_shards.run(["--input", str(page), "--output", str(tmp_path / "out")])
+    assert code == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"error: {type(error).__name__}: ")
+    assert "rerun the same command" in lines[1]
+    details = Path(lines[1].split("details in ")[1].split(";")[0])
+    assert "Traceback" in details.read_text()
+    details.unlink()

@@ -152,3 +152,17 @@ def test_rerun_indexes_nothing_then_a_full_run_processes_and_supersedes(indexed_
     with MetadataStore.open(output / "metadata.duckdb", read_only=True) as store:
         assert [r["mode"] for r in store.runs()] == ["index", "index", "full"]
         assert store.accounting().balanced
+
+
+def test_index_reprocess_over_extracted_documents_is_refused(indexed_run):
+    """After the full run above: re-indexing everything would take its documents out of data/
+    while later full runs skip the unchanged files, so it is refused with one line."""
+    _, output, args, _, _ = indexed_run
+    with MetadataStore.open(output / "metadata.duckdb", read_only=True) as store:
+        runs_before = len(store.runs())
+    refused = run_cli(*args, "--index_only", "--reprocess")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: --index_only --reprocess would replace")
+    assert "Traceback" not in refused.stderr
+    with MetadataStore.open(output / "metadata.duckdb", read_only=True) as store:
+        assert len(store.runs()) == runs_before

@@ -71,7 +71,7 @@ def test_committed_by_directory_cuts_a_table_per_directory():
 
 def _files_part(path, rows):
     table = pa.Table.from_pylist(
-        [{"batch_id": "b", "n_records": 1, "error": None, **row} for row in rows],
+        [{"batch_id": "b", "n_records": 1, "error": None} | row for row in rows],
         schema=FILE_SCHEMA,
     )
     pq.write_table(table, path)
@@ -87,6 +87,19 @@ def test_expand_and_read_committed_parts(tmp_path):
     table = read_committed([p for chunk in chunks for p in chunk])
     assert sorted(table.column("source_uri").to_pylist()) == [f"/d/{i}.html" for i in range(5)]
     assert read_committed([]).num_rows == 0
+
+
+def test_a_file_that_could_not_be_opened_is_not_committed(tmp_path):
+    """It is read again next time (the failure may have been transient); other errors stay."""
+    rows = [
+        {"source_uri": "/d/gone.html", "size": 1, "mtime": 1.0, "error": "error:unreadable_file"},
+        {"source_uri": "/d/cut.warc", "size": 2, "mtime": 1.0, "error": "error:truncated_record"},
+        {"source_uri": "/d/ok.html", "size": 3, "mtime": 1.0},
+    ]
+    _files_part(tmp_path / "p.parquet", rows)
+    table = read_committed([str(tmp_path / "p.parquet")])
+    assert table.column_names == ["source_uri", "size", "mtime"]
+    assert table.column("source_uri").to_pylist() == ["/d/cut.warc", "/d/ok.html"]
 
 
 def test_make_batches_warc_alone_and_is_warc():

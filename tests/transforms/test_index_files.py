@@ -73,6 +73,26 @@ def test_a_page_larger_than_one_piece_is_digested_in_pieces():
     assert (record.content_digest, record.size, record.problem) == (sha1_hex(data), len(data), None)
 
 
+class ShortReads(io.RawIOBase):
+    """A raw stream that returns at most 10 bytes per read, as NFS or FUSE may."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self.data.read(min(size, 10) if size >= 0 else 10)
+
+
+def test_a_short_read_is_not_taken_for_the_end_of_the_page():
+    file = InputFile("/d/p.html", len(PAGE))
+    stream = ShortReads(PAGE)
+    (record,) = index_records(file, stream, ReadLimits(), lambda name: None)
+    assert (record.content_digest, record.size) == (sha1_hex(PAGE), len(PAGE))
+
+
 def test_small_page_fast_path(tmp_path):
     page = tmp_path / "p.html"
     page.write_bytes(PAGE)

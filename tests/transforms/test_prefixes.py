@@ -7,6 +7,7 @@ import random
 import pytest
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.file_listing import walk_local
 from transforms.prefixes import absolute_pattern, fan_out, normalise_pattern, split_recursive
 
 
@@ -59,3 +60,14 @@ def test_local_patterns_become_absolute(tmp_path, monkeypatch):
     assert absolute_pattern("./a/../b/*.warc.gz") == f"{tmp_path}/b/*.warc.gz"
     assert absolute_pattern("/data/x.jsonl") == "/data/x.jsonl"
     assert absolute_pattern("gs://bucket/crawl/*.warc.gz") == "gs://bucket/crawl/*.warc.gz"
+
+
+def test_a_directory_named_like_a_glob_is_not_split_off(tmp_path):
+    """``[x]`` as a prefix would match ``x`` (Beam's patterns cannot quote it): no fan-out."""
+    for name in ("x", "[x]", "y"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "page.html").write_text("x")
+    pattern = f"{tmp_path}/**/*.html"
+    assert fan_out(pattern, min_prefixes=4) == [pattern]
+    listed = [path for _, (paths, _, _) in walk_local(pattern) for path in paths]
+    assert sorted(listed) == sorted(f"{tmp_path}/{n}/page.html" for n in ("x", "[x]", "y"))
