@@ -68,20 +68,35 @@ def _exact(
 
 
 def _ranged(
-    reader: PartReader, layer: Layer, kind: str, low: str, partitions: list[int]
+    reader: PartReader,
+    layer: Layer,
+    kind: str,
+    low: str,
+    partitions: list[int],
+    cap: int | None = None,
 ) -> list[pa.Table]:
-    """Entries of one index kind whose key starts with ``low``, in key order per partition."""
+    """Entries of one index kind whose key starts with ``low``, in key order per partition.
+
+    With ``cap`` (records row groups a caller reads at most), raises ``TooMany`` before reading
+    anything when the entries are sure to need more: all but the two end groups of each part
+    are full, and a records row group holds fewer rows than an index row group."""
     high = prefix_upper_bound(low)
     if len(partitions) == layer.partitions:  # every partition: one catalog query for all
         candidates = reader.parts_in_range(layer.layer, kind, low, high)
     else:
         candidates = [part for p in partitions for part in reader.parts(layer.layer, kind, p)]
+    wanted = [
+        (part, reader.groups(part).overlapping(low, high))
+        for part in candidates
+        if part.max_key >= low and part.min_key < high
+    ]
+    if cap is not None and sum(max(0, len(g) - 2) for _, g in wanted) > cap:
+        raise TooMany
     found: list[pa.Table] = []
-    for part in candidates:
-        if part.max_key >= low and part.min_key < high:
-            for group in reader.groups(part).overlapping(low, high):
-                table = reader.read(part, group)
-                found.append(table.filter(pc.starts_with(table.column("key"), low)))
+    for part, groups in wanted:
+        for group in groups:
+            table = reader.read(part, group)
+            found.append(table.filter(pc.starts_with(table.column("key"), low)))
     return found
 
 
@@ -189,7 +204,8 @@ def locate_prefix(reader: PartReader, prefix: str, limit: int | None, scan: Scan
             found += _fetch(
                 reader, layer, _first_urls(urls, bounded), max(MAX_GROUPS, bounded or 0)
             )
-            found += _fetch(reader, layer, _ranged(reader, layer, "source", prefix, everywhere))
+            sources = _ranged(reader, layer, "source", prefix, everywhere, MAX_GROUPS)
+            found += _fetch(reader, layer, sources)
     except TooMany:  # a directory of many files: one scan beats many reads
         return scan("prefix", prefix, limit)
     rows = sorted(

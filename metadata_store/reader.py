@@ -72,12 +72,19 @@ class PartReader:
         self._root = root
         self._layers: list[Layer] | None = None
         self._parts: dict[tuple[int, str, int], list[PartInfo]] = {}
+        self._first_rows: dict[tuple[int, str, int], list[int]] = {}  # per slot, for bisect
+        self._by_id: dict[int, PartInfo] = {}
         self._groups: dict[int, Groups] = {}
         self._files: OrderedDict[Path, pq.ParquetFile] = OrderedDict()
 
     def invalidate(self) -> None:
+        """Forget the catalog (it changed) and close the open parts (compaction deletes them)."""
+        for handle in self._files.values():
+            handle.close()
         self._layers = None
         self._parts.clear()
+        self._first_rows.clear()
+        self._by_id.clear()
         self._groups.clear()
         self._files.clear()
 
@@ -107,10 +114,13 @@ class PartReader:
                 "WHERE layer = ? AND kind = ? AND partition = ? ORDER BY first_row",
                 [layer, kind, partition],
             ).fetchall()
-            self._parts[slot] = [
+            found = [
                 PartInfo(int(i), self._root / p, int(f), int(n), lo, hi)
                 for i, p, f, n, lo, hi in rows
             ]
+            self._parts[slot] = found
+            self._first_rows[slot] = [part.first_row for part in found]
+            self._by_id.update((part.part_id, part) for part in found)
             if kind != DATA_KIND and rows:
                 self._load_groups([int(r[0]) for r in rows])
         return self._parts[slot]
@@ -159,7 +169,7 @@ class PartReader:
             handle = pq.ParquetFile(part.path, memory_map=True, pre_buffer=False)
             self._files[part.path] = handle
             if len(self._files) > _OPEN_FILES:
-                self._files.popitem(last=False)
+                self._files.popitem(last=False)[1].close()
         else:
             self._files.move_to_end(part.path)
         return handle.read_row_group(group, columns=columns, use_threads=False)
@@ -171,7 +181,7 @@ class PartReader:
         wanted: dict[tuple[int, int], list[int]] = {}
         for partition, row in pointers:
             parts = self.parts(layer, DATA_KIND, partition)
-            i = bisect_right([p.first_row for p in parts], row) - 1
+            i = bisect_right(self._first_rows[(layer, DATA_KIND, partition)], row) - 1
             if i < 0 or row >= parts[i].first_row + parts[i].rows:
                 continue  # cannot happen for a pointer the same layer wrote
             within = row - parts[i].first_row
@@ -182,12 +192,7 @@ class PartReader:
 
     def data_rows(self, layer: int, pointers: list[tuple[int, int]]) -> list[pa.Table]:
         """The records rows at ``(rec_partition, rec_row)`` pointers, one read per row group."""
-        by_id = {
-            part.part_id: part
-            for p in {p for p, _ in pointers}
-            for part in self.parts(layer, DATA_KIND, p)
-        }
-        return [
-            self.read(by_id[part_id], g).take(pa.array(sorted(set(offsets))))
+        return [  # data_groups has loaded the parts' slots
+            self.read(self._by_id[part_id], g).take(pa.array(sorted(set(offsets))))
             for (part_id, g), offsets in self.data_groups(layer, pointers).items()
         ]

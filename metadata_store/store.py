@@ -135,6 +135,7 @@ class MetadataStore:
 
     def close(self) -> None:
         """Close DuckDB first, then drop the lock, so the next writer never meets DuckDB's lock."""
+        self._reader.invalidate()  # closes the parts it holds open
         if self._con is not None:
             self._con.close()
             self._con = None

@@ -12,6 +12,7 @@ import pytest
 
 from metadata_store import MetadataStore, StoreError, layout
 from metadata_store.keys import directory, partition_of, surt, surt_host
+from metadata_store.reader import PartReader
 from metadata_store.staging import stage_distinct
 from tests.metadata_store.test_store import (
     SHARD,
@@ -194,6 +195,28 @@ def test_every_lookup_agrees_with_a_scan(tmp_path, tiny_parts):
             assert [x["record_id"] for x in store.locate_prefix(prefix, limit=7)] == expected[:7]
         assert store.locate("https://site7.example/nope") == []
         assert store.locate("f" * 24) == []
+
+
+def test_a_prefix_too_large_to_fetch_is_scanned_without_reading_its_entries(
+    tmp_path, tiny_parts, monkeypatch
+):
+    """3,000 records under /data/: more records row groups than ``MAX_GROUPS`` (16 rows each),
+    which the index row groups alone show, so no source entry is read before the scan."""
+    path = tmp_path / "m.duckdb"
+    with MetadataStore.open(path) as store:
+        store.load_run("r", write_big_run(tmp_path, "r", 3000), T0, T1, [], {})
+    reads: list[str] = []
+    original = PartReader.read
+
+    def counted(self, part, group, columns=None):
+        reads.append(part.path.parent.parent.name)
+        return original(self, part, group, columns)
+
+    monkeypatch.setattr(PartReader, "read", counted)
+    with MetadataStore.open(path, read_only=True) as store:
+        found = store.locate_prefix("/data/", limit=None)
+    assert len(found) == 3000
+    assert "source" not in reads
 
 
 def test_layers_supersede_reload_and_compact(tmp_path):
