@@ -30,6 +30,9 @@ from metadata_store.reader import PartReader
 __all__ = ["Accounting", "MetadataStore", "RunSummary"]
 
 
+_GLOB_CHARACTERS = re.compile(r"[*?\[]")
+
+
 def _open_error(error: duckdb.Error, path: Path, read_only: bool) -> StoreError:
     """Turn DuckDB's refusal to open into a one-line error that names the other process."""
     text = str(error)
@@ -92,6 +95,12 @@ class MetadataStore:
         DuckDB is involved; readers take no lock and cannot migrate, so they need a current store.
         """
         path = Path(path)
+        if _GLOB_CHARACTERS.search(str(path.absolute())):
+            raise StoreError(
+                f"metadata store path {path} has a glob character (*, ? or [): DuckDB would "
+                "read the paths of its parts as patterns; choose another --metadata_store or "
+                "--output"
+            )
         if read_only:
             if not path.is_file():
                 raise StoreNotFoundError(f"no metadata store at {path}")

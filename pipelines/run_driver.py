@@ -132,6 +132,8 @@ def preflight(options: PipelineOptions, settings: Any, dry_run: bool) -> None:
     """Checks that fail fast, with a one-line UsageError, before anything is written."""
     cloud_store.check_dataflow_launch(options, settings.inputs, settings.output)
     check_inputs(settings.inputs, remote=not dry_run)
+    if any(c in settings.output for c in "*?["):  # its shards and parts are listed by pattern
+        raise UsageError(f"--output {settings.output} has a glob character (*, ? or [)")
     if not dry_run:
         check_output_writable(settings.output)
 

@@ -24,6 +24,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.batching import make_batches
 from transforms.committed_files import (
+    CommittedList,
     committed_by_directory,
     committed_versions,
     expand_committed,
@@ -35,10 +36,10 @@ from transforms.records import FileBatch, InputFile
 
 
 def new_files(
-    listed: Iterable[FileList], committed: Iterable[FileList] = ()
+    listed: Iterable[FileList], committed: Iterable[CommittedList] = ()
 ) -> tuple[list[InputFile], int]:
-    """A directory's distinct listed files, sorted by path, minus those an earlier run committed
-    with the same size and mtime; and how many were skipped for that."""
+    """A directory's distinct listed files, sorted by path, minus those the newest run that read
+    them committed with the same size and mtime; and how many were skipped for that."""
     pieces = list(listed)
     if len(pieces) == 1:  # one listing of the directory: its paths are distinct already
         paths, sizes, mtimes = pieces[0]
@@ -56,7 +57,7 @@ def new_files(
     files, skipped = [], 0
     for path in sorted(seen):
         size, mtime = seen[path]
-        if (size, mtime) in versions.get(path, ()):
+        if versions.get(path) == (size, mtime):
             skipped += 1
         else:
             files.append(InputFile(path, size, mtime))
@@ -130,7 +131,7 @@ class _BatchDirectory(beam.DoFn):
         yield from batches
 
 
-def _read_committed_lists(paths: list[str]) -> Iterator[tuple[str, FileList]]:
+def _read_committed_lists(paths: list[str]) -> Iterator[tuple[str, CommittedList]]:
     return committed_by_directory(read_committed(paths))
 
 

@@ -3,8 +3,9 @@
 The driver passes globs of the ``files`` store parts (``store/runs/<run_id>/files/*.parquet``) of
 the runs whose files a new run may skip. A run of many small files has thousands of such parts,
 so the globs are expanded into chunks of part paths that workers read in parallel, as Arrow
-tables (three columns, no per-row dicts), and cut into one ``FileList`` per directory: the unit
-the listing joins on (``transforms/batched_listing.py``).
+tables (no per-row dicts), and cut into one ``CommittedList`` per directory (paths, sizes, mtimes
+and the run that committed each): the unit the listing joins on
+(``transforms/batched_listing.py``), where only the newest run's version of a file is skipped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.file_listing import FileList
 from transforms.prefixes import is_local
 
 COMMITTED_COLUMNS = ("source_uri", "size", "mtime", "error")
@@ -33,23 +33,35 @@ def expand_committed(glob: str, chunk: int = PARTS_PER_READ) -> Iterator[list[st
         yield paths[start : start + chunk]
 
 
+CommittedList = tuple[list[str], list[int], list[float], list[str]]  # paths, sizes, mtimes, runs
+
+
+def run_of_part(path: str) -> str:
+    """``.../store/runs/<run_id>/files/<part>.parquet`` -> ``<run_id>`` (ids sort by time)."""
+    pieces = path.rstrip("/").split("/")
+    return pieces[-3] if len(pieces) >= 3 else ""
+
+
 def _read_one(path: str) -> pa.Table:
     columns = list(COMMITTED_COLUMNS)
     if is_local(path) and not path.startswith("file://"):
-        return pq.read_table(path, columns=columns, use_threads=False)
-    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
-        return pq.read_table(stream, columns=columns, use_threads=False)
+        table = pq.read_table(path, columns=columns, use_threads=False)
+    else:
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+            table = pq.read_table(stream, columns=columns, use_threads=False)
+    return table.append_column("run", pa.array([run_of_part(path)] * table.num_rows, pa.string()))
 
 
 def read_committed(paths: Sequence[str]) -> pa.Table:
-    """The ``(source_uri, size, mtime)`` rows of some files parts, as one table, without the
-    files that could not be opened (``RETRIED_ERROR``)."""
+    """The ``(source_uri, size, mtime, run)`` rows of some files parts, as one table, without
+    the files that could not be opened (``RETRIED_ERROR``)."""
     schema = pa.schema(
         [
             ("source_uri", pa.string()),
             ("size", pa.int64()),
             ("mtime", pa.float64()),
             ("error", pa.string()),
+            ("run", pa.string()),
         ]
     )
     tables = [_read_one(path).cast(schema) for path in paths]
@@ -67,8 +79,8 @@ def directories(paths: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.if_else(no_slash, "", heads)
 
 
-def committed_by_directory(table: pa.Table) -> Iterator[tuple[str, FileList]]:
-    """One ``(directory, (paths, sizes, mtimes))`` per directory of the table's files."""
+def committed_by_directory(table: pa.Table) -> Iterator[tuple[str, CommittedList]]:
+    """One ``(directory, (paths, sizes, mtimes, runs))`` per directory of the table's files."""
     if not table.num_rows:
         return
     keys = directories(table.column("source_uri"))
@@ -85,15 +97,20 @@ def committed_by_directory(table: pa.Table) -> Iterator[tuple[str, FileList]]:
                 table.column("source_uri").slice(start, length).to_pylist(),
                 table.column("size").slice(start, length).to_pylist(),
                 mtimes.slice(start, length).to_pylist(),
+                table.column("run").slice(start, length).to_pylist(),
             ),
         )
         start = end
 
 
-def committed_versions(lists: Iterable[FileList]) -> dict[str, set[tuple[int, float]]]:
-    """path -> every (size, mtime) an earlier run committed it with."""
-    versions: dict[str, set[tuple[int, float]]] = {}
-    for paths, sizes, mtimes in lists:
-        for path, size, mtime in zip(paths, sizes, mtimes, strict=True):
-            versions.setdefault(path, set()).add((int(size), float(mtime)))
-    return versions
+def committed_versions(lists: Iterable[CommittedList]) -> dict[str, tuple[int, float]]:
+    """path -> the (size, mtime) the newest run that read it committed. Only that version is
+    skipped: a file restored to an older version (A, then B, then A again) is read again."""
+    newest: dict[str, tuple[str, tuple[int, float]]] = {}
+    for paths, sizes, mtimes, runs in lists:
+        for path, size, mtime, run in zip(paths, sizes, mtimes, runs, strict=True):
+            version = (run, (int(size), float(mtime)))
+            previous = newest.get(path)
+            if previous is None or version > previous:
+                newest[path] = version
+    return {path: version for path, (_, version) in newest.items()}

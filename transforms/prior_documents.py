@@ -14,8 +14,9 @@ all run in the pipeline (no list of documents on the driver, whatever the size o
 2. *Live.* A prior row, from run r, is live when no run after r, nor this one, read its file: a
    run that reads a file decides all its records again (kept again: a row in that run's own part;
    removed, filtered, or gone from a changed file: not kept any more). This is a join on
-   ``source_uri`` with the ``files`` parts of the committed runs (a small row per file and run,
-   as in the incremental skip of ListInputs) and the files this run reads.
+   ``source_uri`` with the ``files`` parts of the committed runs (read as Arrow tables) and the
+   files this run reads, of which only the files of relevant priors (a side input) enter the
+   join: no element per file of the output.
    So under ``--reprocess`` the priors of the files read again are replaced by the current
    candidates, and those of other files still apply; a document is never removed as a duplicate
    of its own earlier version.
@@ -36,7 +37,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.parquetio import ReadAllFromParquet
+import pyarrow as pa
+from apache_beam.io.parquetio import ReadAllFromParquet, ReadAllFromParquetBatched
 from apache_beam.metrics import Metrics
 
 from transforms.minhash import LshParams, MinHasher, band_keys, lsh_params, signature_from_bytes
@@ -93,6 +95,20 @@ def priors_sharing_a_key(values: Iterable[str | None]) -> Iterator[str]:
     ``values`` is read twice (a GroupByKey value): a large group is never held."""
     if any(value is None for value in values):
         yield from (value for value in values if value is not None)
+
+
+def relevant_files_of_part(
+    part: tuple[str, pa.Table], wanted: Mapping[str, int], ranks: Mapping[str, int]
+) -> Iterator[tuple[str, int]]:
+    """(source_uri, the committing run's rank) for the rows of a ``files`` part whose file is in
+    ``wanted`` (the files of the priors that share a key with a current document)."""
+    path, table = part
+    if not wanted:
+        return
+    rank = ranks[run_of_part(path)]
+    for source in table.column("source_uri").to_pylist():
+        if source in wanted:
+            yield source, rank
 
 
 def is_live(run: int, versions: Iterable[int]) -> bool:
@@ -170,17 +186,24 @@ class AddPriorDocuments(beam.PTransform):
         self.tag = hasher_tag(MinHasher(num_perm)) if near else ""
 
     def _read(
-        self, pipeline: beam.Pipeline, kind: str, gate: beam.PCollection, **read: Any
+        self,
+        pipeline: beam.Pipeline,
+        kind: str,
+        gate: beam.PCollection,
+        batched: bool = False,
+        **read: Any,
     ) -> beam.PCollection:
-        """The committed runs' ``kind`` parts as (path, row), none when this run has no
-        candidate (a rerun that reads nothing new reads no prior either)."""
+        """The committed runs' ``kind`` parts as (path, row), or (path, Arrow table) when
+        ``batched``; none when this run has no candidate (a rerun that reads nothing new reads
+        no prior either)."""
+        reader = ReadAllFromParquetBatched if batched else ReadAllFromParquet
         globs = [run_parts(self.output, run_id, kind) for run_id in self.run_ids]
         return (
             pipeline
             | f"{kind.title()}Parts" >> beam.Create(globs)
             | f"{kind.title()}IfCandidates"
             >> beam.FlatMap(lambda glob, n: [glob] if n else [], n=beam.pvalue.AsSingleton(gate))
-            | f"Read{kind.title()}" >> ReadAllFromParquet(with_filename=True, **read)
+            | f"Read{kind.title()}" >> reader(with_filename=True, **read)
         )
 
     def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
@@ -209,11 +232,18 @@ class AddPriorDocuments(beam.PTransform):
             | "JoinHitsToPriors" >> beam.CoGroupByKey()
             | "RelevantPriors" >> beam.ParDo(_RelevantFn())
         )
+        # only the files of relevant priors cross the join: no element per file of the output
+        wanted = beam.pvalue.AsDict(relevant | "RelevantFiles" >> beam.Map(lambda kv: (kv[0], 0)))
         versions = (
-            self._read(pipeline, "files", gate, columns=["source_uri"])
-            | "KeyFileByPath"
-            >> beam.Map(lambda pr: (pr[1]["source_uri"], ranks[run_of_part(pr[0])])),
-            batches | "FilesReadNow" >> beam.FlatMap(lambda b: [(f.path, now) for f in b.files]),
+            self._read(pipeline, "files", gate, batched=True, columns=["source_uri"])
+            | "RelevantFilesRead"
+            >> beam.FlatMap(relevant_files_of_part, wanted=wanted, ranks=ranks),
+            batches
+            | "RelevantFilesReadNow"
+            >> beam.FlatMap(
+                lambda b, wanted: [(f.path, now) for f in b.files if f.path in wanted],
+                wanted=wanted,
+            ),
         ) | "AllFileVersions" >> beam.Flatten()
         live = (
             {"prior": relevant, "version": versions}

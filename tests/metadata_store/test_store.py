@@ -324,3 +324,9 @@ def test_empty_run_and_missing_parts_dir(tmp_path):
             load(store, tmp_path / "nope", "nope")
         with pytest.raises(StoreError, match="no run 'missing'"):
             store.accounting("missing")
+
+
+def test_a_store_path_with_a_glob_character_is_refused(tmp_path):
+    with pytest.raises(StoreError, match="glob character"):
+        MetadataStore.open(tmp_path / "out[2024]" / "metadata.duckdb")
+    assert not (tmp_path / "out[2024]").exists()

@@ -124,3 +124,9 @@ def test_a_driver_failure_after_the_pipeline_is_one_line(
     details = Path(lines[1].split("details in ")[1].split(";")[0])
     assert "Traceback" in details.read_text()
     details.unlink()
+
+
+def test_output_with_a_glob_character(page, tmp_path):
+    result = run_cli("--input", str(page), "--output", str(tmp_path / "out[1]"))
+    assert_one_line_error(result, "has a glob character")
+    assert not (tmp_path / "out[1]").exists()

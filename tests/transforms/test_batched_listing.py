@@ -28,7 +28,7 @@ def test_new_files_are_distinct_sorted_and_skip_committed_versions():
         (["/d/b.html", "/d/a.html"], [2, 1], [20.0, 10.0]),
         (["/d/a.html", "/d/c.html"], [1, 3], [10.0, 30.0]),  # a second pattern, overlapping
     ]
-    committed = [(["/d/b.html", "/d/c.html"], [2, 3], [20.0, 31.0])]  # c changed since
+    committed = [(["/d/b.html", "/d/c.html"], [2, 3], [20.0, 31.0], ["r1", "r1"])]  # c changed
     files, skipped = new_files(listed, committed)
     assert files == [InputFile("/d/a.html", 1, 10.0), InputFile("/d/c.html", 3, 30.0)]
     assert skipped == 1
@@ -44,9 +44,22 @@ def test_a_file_listed_twice_with_different_metadata_is_one_file():
     assert new_files(list(reversed(listed))) == ([InputFile("/d/a.html", 4, 9.0)], 0)
 
 
-def test_committed_versions_collects_every_version():
-    lists = [(["/d/a"], [1], [1.0]), (["/d/a", "/d/b"], [2, 3], [2.0, 3.0])]
-    assert committed_versions(lists) == {"/d/a": {(1, 1.0), (2, 2.0)}, "/d/b": {(3, 3.0)}}
+def test_the_newest_run_that_read_a_file_decides_its_committed_version():
+    lists = [
+        (["/d/a", "/d/b"], [2, 3], [2.0, 3.0], ["20260102T000000Z-b", "20260101T000000Z-a"]),
+        (["/d/a"], [1], [1.0], ["20260101T000000Z-a"]),
+    ]
+    assert committed_versions(lists) == {"/d/a": (2, 2.0), "/d/b": (3, 3.0)}
+
+
+def test_a_file_restored_to_an_older_version_is_read_again():
+    """A (run 1), then B (run 2), then A again: the store holds B, so A is new again."""
+    committed = [
+        (["/d/a"], [1], [1.0], ["20260101T000000Z-a"]),
+        (["/d/a"], [2], [2.0], ["20260102T000000Z-b"]),
+    ]
+    assert new_files([(["/d/a"], [1], [1.0])], committed) == ([InputFile("/d/a", 1, 1.0)], 0)
+    assert new_files([(["/d/a"], [2], [2.0])], committed) == ([], 1)
 
 
 def test_directories_in_arrow():
@@ -60,11 +73,12 @@ def test_committed_by_directory_cuts_a_table_per_directory():
             "source_uri": ["/b/2.html", "/a/1.html", "/b/1.html"],
             "size": pa.array([2, 1, 3], pa.int64()),
             "mtime": pa.array([None, 1.5, 3.5], pa.float64()),
+            "run": ["r2", "r1", "r1"],
         }
     )
     assert list(committed_by_directory(table)) == [
-        ("/a", (["/a/1.html"], [1], [1.5])),
-        ("/b", (["/b/2.html", "/b/1.html"], [2, 3], [0.0, 3.5])),
+        ("/a", (["/a/1.html"], [1], [1.5], ["r1"])),
+        ("/b", (["/b/2.html", "/b/1.html"], [2, 3], [0.0, 3.5], ["r2", "r1"])),
     ]
     assert list(committed_by_directory(table.slice(0, 0))) == []
 
@@ -98,7 +112,7 @@ def test_a_file_that_could_not_be_opened_is_not_committed(tmp_path):
     ]
     _files_part(tmp_path / "p.parquet", rows)
     table = read_committed([str(tmp_path / "p.parquet")])
-    assert table.column_names == ["source_uri", "size", "mtime"]
+    assert table.column_names == ["source_uri", "size", "mtime", "run"]
     assert table.column("source_uri").to_pylist() == ["/d/cut.warc", "/d/ok.html"]
 
 
