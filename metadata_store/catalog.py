@@ -7,8 +7,9 @@ its partition count), ``index_parts`` (one row per Parquet part, with its first 
 Paths are stored relative to the index root, so a store can be moved as a directory.
 
 ``records`` is a view over the layers' data parts. With one layer it is a plain
-``read_parquet``; with several, a row is live unless a later layer has its record_id, or a later
-layer reloaded its run (``MetadataStore.compact`` folds the layers back into one).
+``read_parquet``; with several, a row is live unless a later layer has its record_id, a later
+layer reloaded its run, or a later layer's run read its file again (``files`` names the last run
+that read each file; ``MetadataStore.compact`` folds the layers back into one).
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ def _move_records_to_index_parts(con: Connection) -> None:
         CREATE TABLE index_parts (
             part_id BIGINT NOT NULL,
             layer INTEGER NOT NULL,
-            kind VARCHAR NOT NULL,       -- records, record_id, url, content_digest, doc_id
+            kind VARCHAR NOT NULL,       -- records, record_id, url, source, content_digest, doc_id
             partition INTEGER NOT NULL,
             path VARCHAR NOT NULL,       -- relative to the index root
             first_row BIGINT NOT NULL,   -- within the layer's partition

@@ -14,7 +14,7 @@ files only an index-only run committed, and its rows supersede the indexed ones 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import apache_beam as beam
 
@@ -22,12 +22,15 @@ from transforms.batched_listing import ListBatches
 from transforms.index_files import IndexFiles
 from transforms.layout import OutputLayout
 
+if TYPE_CHECKING:  # crawl_to_shards imports this module
+    from pipelines.crawl_to_shards import RunSettings
+
 INDEX_MODE = "index"
 FULL_MODE = "full"
 INDEX_FILES_PER_BATCH = 2000  # --files_per_batch when --index_only does not set it
 
 
-def build_index_graph(pipeline: beam.Pipeline, settings: Any, layout: OutputLayout) -> None:
+def build_index_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:
     """List in per-directory pieces, index in batches: no per-file element anywhere."""
     batches = pipeline | "ListInputs" >> ListBatches(
         list(settings.inputs),

@@ -16,7 +16,7 @@ import sys
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
@@ -24,7 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import Accounting, MetadataStore, StoreError
-from pipelines import cloud_store, recovery, run_outputs
+from pipelines import cloud_store, dataflow, recovery, run_outputs
 from pipelines.index_only import FULL_MODE, INDEX_MODE
 from pipelines.options import UsageError
 from pipelines.progress import monitored_run
@@ -33,6 +33,9 @@ from transforms.file_listing import first_matches
 from transforms.layout import OutputLayout, ensure_directory, join
 from transforms.prefixes import normalise_pattern
 from transforms.readers import detect_format
+
+if TYPE_CHECKING:  # crawl_to_shards imports this module
+    from pipelines.crawl_to_shards import RunSettings
 
 log = logging.getLogger("crawlsift")
 
@@ -128,9 +131,9 @@ def run_pipeline(options: PipelineOptions, build: Callable[[beam.Pipeline], None
     return result
 
 
-def preflight(options: PipelineOptions, settings: Any, dry_run: bool) -> None:
+def preflight(options: PipelineOptions, settings: RunSettings, dry_run: bool) -> None:
     """Checks that fail fast, with a one-line UsageError, before anything is written."""
-    cloud_store.check_dataflow_launch(options, settings.inputs, settings.output)
+    dataflow.check_dataflow_launch(options, settings.inputs, settings.output)
     check_inputs(settings.inputs, remote=not dry_run)
     if any(c in settings.output for c in "*?["):  # its shards and parts are listed by pattern
         raise UsageError(f"--output {settings.output} has a glob character (*, ? or [)")
@@ -138,7 +141,7 @@ def preflight(options: PipelineOptions, settings: Any, dry_run: bool) -> None:
         check_output_writable(settings.output)
 
 
-def open_store(settings: Any, parts_only: bool) -> MetadataStore | None:
+def open_store(settings: RunSettings, parts_only: bool) -> MetadataStore | None:
     """The store, opened for writing (its lock held), or None when the store is the parts."""
     try:
         return None if parts_only else MetadataStore.open(settings.metadata_store)
@@ -146,7 +149,9 @@ def open_store(settings: Any, parts_only: bool) -> MetadataStore | None:
         raise UsageError(str(error)) from error
 
 
-def prepare(store: MetadataStore | None, layout: OutputLayout, settings: Any, dry_run: bool) -> Any:
+def prepare(
+    store: MetadataStore | None, layout: OutputLayout, settings: RunSettings, dry_run: bool
+) -> RunSettings:
     """Clear what killed runs left, and read what earlier runs committed: the files to skip
     (unless --reprocess) and the runs whose kept documents this run is deduplicated against."""
     if settings.index_only and settings.reprocess and not dry_run:
@@ -171,7 +176,7 @@ def prepare(store: MetadataStore | None, layout: OutputLayout, settings: Any, dr
 
 def monitored_pipeline(
     options: PipelineOptions,
-    settings: Any,
+    settings: RunSettings,
     layout: OutputLayout,
     build_graph: Callable[..., None],
     started: float,
@@ -180,7 +185,7 @@ def monitored_pipeline(
     the details are) and return None."""
     if not settings.quiet:
         print(f"crawlsift run {layout.run_id}: reading {', '.join(settings.inputs)}")
-    quiet = settings.quiet or cloud_store.is_dry_run(options)
+    quiet = settings.quiet or dataflow.is_dry_run(options)
     try:
         with monitored_run(layout, started, quiet) as log_path:
             return run_pipeline(options, lambda p: build_graph(p, settings, layout))
@@ -200,7 +205,7 @@ def monitored_pipeline(
 def load(
     store: MetadataStore | None,
     layout: OutputLayout,
-    settings: Any,
+    settings: RunSettings,
     times: tuple[dt.datetime, dt.datetime],
     argv: Sequence[str],
     counters: dict[str, int],
@@ -227,7 +232,7 @@ def load(
 
 def run_summary(
     layout: OutputLayout,
-    settings: Any,
+    settings: RunSettings,
     store_path: str,
     accounting: Accounting,
     counters: dict[str, int],
@@ -255,7 +260,7 @@ def run_summary(
 
 def execute(
     options: PipelineOptions,
-    settings: Any,
+    settings: RunSettings,
     build_graph: Callable[..., None],
     argv: Sequence[str],
     started: float,
@@ -264,7 +269,7 @@ def execute(
 
     A remote output without a local ``--metadata_store`` has no DuckDB file: its store is the
     Parquet parts (pipelines/cloud_store.py). A Dataflow dry run builds the job and stops."""
-    dry_run = cloud_store.is_dry_run(options)
+    dry_run = dataflow.is_dry_run(options)
     preflight(options, settings, dry_run)
     layout = OutputLayout(settings.output, new_run_id())
     store = open_store(settings, dry_run or cloud_store.uses_cloud_store(settings.metadata_store))
@@ -273,8 +278,8 @@ def execute(
         result = monitored_pipeline(options, settings, layout, build_graph, started)
         if result is None:
             return 1
-        if not cloud_store.job_ran(options, result):
-            print(cloud_store.not_run_message(options, layout))
+        if not dataflow.job_ran(options, result):
+            print(dataflow.not_run_message(options, layout))
             return 0
         counters = counters_from_result(result)
         finished = dt.datetime.now(dt.timezone.utc)

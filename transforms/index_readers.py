@@ -144,6 +144,6 @@ def index_records(
     if kind == "html":
         yield index_html(file, stream, limits, count)
     elif kind == "warc":
-        yield from readers._read_warc(file, stream, limits, count, fields_of=index_warc_fields)
+        yield from readers.read_warc(file, stream, limits, count, fields_of=index_warc_fields)
     else:  # JSONL (and an unknown format, which becomes error:unknown_format)
         yield from readers.read_records(file, stream, limits, count)

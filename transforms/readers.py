@@ -77,7 +77,7 @@ def read_records(
     count: Count = _ignore,
 ) -> Iterator[RawRecord]:
     """Yield every input record of one file. Never raises for bad content."""
-    readers = {"warc": _read_warc, "html": _read_html, "jsonl": _read_jsonl}
+    readers = {"warc": read_warc, "html": _read_html, "jsonl": _read_jsonl}
     reader = readers.get(detect_format(file.path) or "")
     if reader is None:
         yield _unreadable(file, 0, file.size, "error:unknown_format", count)
@@ -98,7 +98,7 @@ def _record(file: InputFile, offset: int, length: int, **fields: Any) -> RawReco
     return RawRecord(make_record_id(file.path, offset), file.path, offset, length, **fields)
 
 
-def _read_warc(
+def read_warc(
     file: InputFile,
     stream: BinaryIO,
     limits: ReadLimits,
