@@ -180,32 +180,27 @@ def failed(con: Connection, limit: int | None = None) -> list[dict[str, Any]]:
     return _dicts(con.execute(sql))
 
 
-def kept_shards_of(con: Connection, sources: list[str]) -> set[str]:
-    """Shards that hold kept documents read from ``sources`` (before a run that reads them again
-    is loaded: those rows are about to be superseded)."""
-    if not sources:
+def _kept_shards_where(con: Connection, column: str, values: list[str]) -> set[str]:
+    """The shards holding kept documents whose ``column`` is one of ``values``."""
+    if not values:
         return set()
-    con.register("_sources", pa.table({"source_uri": pa.array(sources, pa.string())}))
+    con.register("_wanted", pa.table({column: pa.array(values, pa.string())}))
     try:
         rows = con.execute(
             f"SELECT DISTINCT shard FROM {RECORDS} WHERE status = '{KEPT}' AND shard IS NOT NULL "
-            "AND source_uri IN (SELECT source_uri FROM _sources)"
+            f"AND {column} IN (SELECT {column} FROM _wanted)"
         ).fetchall()
     finally:
-        con.unregister("_sources")
+        con.unregister("_wanted")
     return {str(shard) for (shard,) in rows}
+
+
+def kept_shards_of(con: Connection, sources: list[str]) -> set[str]:
+    """Shards that hold kept documents read from ``sources`` (before a run that reads them again
+    is loaded: those rows are about to be superseded)."""
+    return _kept_shards_where(con, "source_uri", sources)
 
 
 def shards_in_use(con: Connection, shards: list[str]) -> set[str]:
     """Which of ``shards`` (relative to the output) hold a kept document the store knows."""
-    if not shards:
-        return set()
-    con.register("_shards", pa.table({"shard": pa.array(shards, pa.string())}))
-    try:
-        rows = con.execute(
-            f"SELECT DISTINCT shard FROM {RECORDS} WHERE status = '{KEPT}' "
-            "AND shard IN (SELECT shard FROM _shards)"
-        ).fetchall()
-    finally:
-        con.unregister("_shards")
-    return {str(shard) for (shard,) in rows}
+    return _kept_shards_where(con, "shard", shards)

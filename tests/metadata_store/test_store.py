@@ -330,3 +330,9 @@ def test_a_store_path_with_a_glob_character_is_refused(tmp_path):
     with pytest.raises(StoreError, match="glob character"):
         MetadataStore.open(tmp_path / "out[2024]" / "metadata.duckdb")
     assert not (tmp_path / "out[2024]").exists()
+
+
+def test_shards_in_use_are_those_holding_kept_documents(loaded):
+    assert loaded.shards_in_use([SHARD, "data/language=xx/part-gone-00000.parquet"]) == {SHARD}
+    assert loaded.shards_in_use([]) == set()
+    assert loaded.kept_shards_of(["/data/a.warc.gz"]) == {SHARD}
