@@ -175,7 +175,11 @@ def records_from_parts(parts_dir: str, threads: int = 16) -> pa.Table:
 
 
 def latest_run(output: str) -> str | None:
-    """The newest run id under OUTPUT/store/runs (run ids start with their UTC start time)."""
+    """The newest committed run under OUTPUT/store/runs (run ids start with their UTC start
+    time); without a committed one, the newest with parts (a run that is still going, or died)."""
+    committed = committed_run_ids(OutputLayout(output, ""))
+    if committed:
+        return committed[-1]
     pattern = join(output, "store", "runs", "*", "locations", "*.parquet")
     runs = {m.path.rsplit("/", 3)[-3] for m in FileSystems.match([pattern])[0].metadata_list}
     return max(runs) if runs else None

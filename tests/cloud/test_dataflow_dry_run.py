@@ -274,6 +274,12 @@ def test_a_run_is_committed_once_marked(parts):
     assert cloud_store.committed_parts(layout) == ()
     cloud_store.mark_committed(layout, "{}")
     assert cloud_store.committed_parts(layout) == (f"{parts}/files/*.parquet",)
+    dead = parts.parent / "99991231T235959Z-dead00" / "locations"  # newer, never committed
+    dead.mkdir(parents=True)
+    (dead / "b.parquet").write_bytes(
+        (parts / "locations").glob("*.parquet").__next__().read_bytes()
+    )
+    assert cloud_store.latest_run(output) == parts.name
     with cloud_store.local_parts(layout.run_parts_dir) as local:
         assert local == layout.run_parts_dir
 
