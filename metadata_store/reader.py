@@ -74,6 +74,7 @@ class PartReader:
         self._parts: dict[tuple[int, str, int], list[PartInfo]] = {}
         self._first_rows: dict[tuple[int, str, int], list[int]] = {}  # per slot, for bisect
         self._by_id: dict[int, PartInfo] = {}
+        self._kind_parts: dict[tuple[int, str], list[PartInfo]] = {}  # every partition's
         self._groups: dict[int, Groups] = {}
         self._files: OrderedDict[Path, pq.ParquetFile] = OrderedDict()
 
@@ -85,6 +86,7 @@ class PartReader:
         self._parts.clear()
         self._first_rows.clear()
         self._by_id.clear()
+        self._kind_parts.clear()
         self._groups.clear()
         self._files.clear()
 
@@ -127,17 +129,22 @@ class PartReader:
 
     def parts_in_range(self, layer: int, kind: str, low: str, high: str) -> list[PartInfo]:
         """The parts of one (layer, kind), every partition, whose keys may fall in
-        ``[low, high)``: one catalog query, where probing each partition would cost one per
-        partition (32,768 at 10 billion records). Not cached: the range is the lookup's."""
-        rows = self._con.execute(
-            "SELECT part_id, path, first_row, rows, min_key, max_key FROM index_parts "
-            "WHERE layer = ? AND kind = ? AND max_key >= ? AND min_key < ? "
-            "ORDER BY partition, first_row",
-            [layer, kind, low, high],
-        ).fetchall()
-        found = [
-            PartInfo(int(i), self._root / p, int(f), int(n), lo, hi) for i, p, f, n, lo, hi in rows
-        ]
+        ``[low, high)``. All the kind's parts come in one catalog query the first time (where
+        probing each partition would cost one per partition: 32,768 at 10 billion records),
+        then are filtered in memory."""
+        every = self._kind_parts.get((layer, kind))
+        if every is None:
+            rows = self._con.execute(
+                "SELECT part_id, path, first_row, rows, min_key, max_key FROM index_parts "
+                "WHERE layer = ? AND kind = ? ORDER BY partition, first_row",
+                [layer, kind],
+            ).fetchall()
+            every = [
+                PartInfo(int(i), self._root / p, int(f), int(n), lo, hi)
+                for i, p, f, n, lo, hi in rows
+            ]
+            self._kind_parts[(layer, kind)] = every
+        found = [part for part in every if part.max_key >= low and part.min_key < high]
         missing = [part.part_id for part in found if part.part_id not in self._groups]
         if missing:
             self._load_groups(missing)
