@@ -54,7 +54,7 @@ def index_batch(batch: FileBatch, limits: ReadLimits, count: Count) -> IndexRows
         first = rows.general_rows()
         try:
             stream = open_input(file.path)
-        except OSError:
+        except Exception:  # gs:// raises google.api_core's NotFound or Forbidden, not OSError
             count("error:unreadable_file")
             rows.add_record(unreadable_file(file))
         else:

@@ -98,7 +98,7 @@ class _ProcessBatch(beam.DoFn):
     def _records(self, file: InputFile, count: Any) -> Iterator[RawRecord]:
         try:
             stream = FileSystems.open(file.path, compression_type=CompressionTypes.UNCOMPRESSED)
-        except OSError:
+        except Exception:  # gs:// raises google.api_core's NotFound or Forbidden, not OSError
             yield unreadable_file_record(file, "error:unreadable_file")
             return
         with stream:

@@ -222,7 +222,7 @@ def _warc_fields(rec: ArcWarcRecord, limits: ReadLimits) -> dict[str, Any]:
     content_type = (http or rec.rec_headers).get_header("Content-Type")
     mime, charset = decoding.parse_content_type(content_type)
     code = http.get_statuscode() if http is not None else ""
-    status = int(code) if code.isdigit() else None
+    status = int(code) if code.isascii() and code.isdigit() else None  # not "²"
     payload, problem = None, None
     if rec.rec_type == "revisit":
         problem = "filtered:revisit"

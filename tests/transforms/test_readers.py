@@ -435,3 +435,16 @@ def test_real_unreadable_edge_cases(shared_data: Path):
         (0, "error:truncated_record"),
         (516, "error:unreadable_tail"),
     ]
+
+
+def test_a_status_code_of_non_ascii_digits_is_no_status():
+    """``"²0".isdigit()`` is true but ``int("²0")`` fails: the record is filtered, not lost."""
+    specs = [("response", "http://example.com/odd", _http("200 OK", "text/html"), PAGE)]
+    data, _ = build_warc(False, specs)
+    data = data.replace(b"HTTP/1.1 200 OK", "HTTP/1.1 ²0 OK".encode(), 1)  # same length
+    (record,), _ = read("/d/odd.warc", data)
+    assert (record.url, record.problem, record.http_status) == (
+        "http://example.com/odd",
+        "filtered:http_status",
+        None,
+    )
