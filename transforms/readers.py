@@ -8,6 +8,8 @@ raises: every input record and every unreadable stretch of a file becomes a reco
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import re
 import shutil
@@ -96,6 +98,22 @@ def _record(file: InputFile, offset: int, length: int, **fields: Any) -> RawReco
     if payload is not None:
         fields["content_digest"] = sha1_hex(payload)
     return RawRecord(make_record_id(file.path, offset), file.path, offset, length, **fields)
+
+
+@functools.cache
+def transport_errors() -> tuple[type[BaseException], ...]:
+    """What means that reading failed, not that the bytes are bad: ``OSError`` (requests' errors
+    are ``OSError`` too), and the object-store clients' own errors, which are not."""
+    found: list[type[BaseException]] = [OSError]
+    with contextlib.suppress(ImportError):
+        from google.api_core.exceptions import GoogleAPIError
+
+        found.append(GoogleAPIError)
+    with contextlib.suppress(ImportError):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        found += [BotoCoreError, ClientError]
+    return tuple(found)
 
 
 def read_warc(
@@ -207,9 +225,9 @@ def _warc_run(
                 fields.update(payload=None, problem="error:truncated_record")
             count(f"read:warc_{kind}")
             yield _record(file, offset, length, **fields), offset, end, None
-    except OSError:
-        raise  # an I/O failure, not bad content: let the runner retry
     except Exception as exc:  # the boundary: what warcio cannot parse becomes an error record
+        if isinstance(exc, transport_errors()):
+            raise  # an I/O failure, not bad content: let the runner retry
         yield None, None, end, "error:non_chunked_gzip" if _NON_CHUNKED in str(exc) else None
 
 

@@ -448,3 +448,26 @@ def test_a_status_code_of_non_ascii_digits_is_no_status():
         "filtered:http_status",
         None,
     )
+
+
+class FlakyStream(io.BytesIO):
+    """Fails once partway through, the way a GCS read can (not an OSError), then reads on."""
+
+    def __init__(self, data: bytes, fail_at: int) -> None:
+        super().__init__(data)
+        self.fail_at = fail_at
+
+    def read(self, size: int = -1) -> bytes:
+        if self.fail_at is not None and self.tell() + max(size, 1) > self.fail_at:
+            from google.api_core.exceptions import ServiceUnavailable
+
+            self.fail_at = None
+            raise ServiceUnavailable("503 GET gs://bucket/crawl/a.warc.gz")
+        return super().read(size)
+
+
+def test_a_transport_error_mid_warc_is_raised_for_a_retry_not_recorded_as_bad_bytes():
+    pytest.importorskip("google.api_core")
+    data, spans = build_warc(True)
+    with pytest.raises(Exception, match="503"):
+        read("/d/a.warc.gz", data, stream=FlakyStream(data, spans[3][0]))
