@@ -116,10 +116,7 @@ class PartReader:
                 "WHERE layer = ? AND kind = ? AND partition = ? ORDER BY first_row",
                 [layer, kind, partition],
             ).fetchall()
-            found = [
-                PartInfo(int(i), self._root / p, int(f), int(n), lo, hi)
-                for i, p, f, n, lo, hi in rows
-            ]
+            found = self._part_infos(rows)
             self._parts[slot] = found
             self._first_rows[slot] = [part.first_row for part in found]
             self._by_id.update((part.part_id, part) for part in found)
@@ -139,16 +136,19 @@ class PartReader:
                 "WHERE layer = ? AND kind = ? ORDER BY partition, first_row",
                 [layer, kind],
             ).fetchall()
-            every = [
-                PartInfo(int(i), self._root / p, int(f), int(n), lo, hi)
-                for i, p, f, n, lo, hi in rows
-            ]
+            every = self._part_infos(rows)
             self._kind_parts[(layer, kind)] = every
         found = [part for part in every if part.max_key >= low and part.min_key < high]
         missing = [part.part_id for part in found if part.part_id not in self._groups]
         if missing:
             self._load_groups(missing)
         return found
+
+    def _part_infos(self, rows: list[tuple]) -> list[PartInfo]:
+        """Catalog rows (part_id, path, first_row, rows, min_key, max_key) as parts."""
+        return [
+            PartInfo(int(i), self._root / p, int(f), int(n), lo, hi) for i, p, f, n, lo, hi in rows
+        ]
 
     def _load_groups(self, part_ids: list[int]) -> None:
         marks = ", ".join("?" for _ in part_ids)

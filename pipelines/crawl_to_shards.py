@@ -25,6 +25,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import StoreError
+from metadata_store.errors import one_line
 from pipelines.index_only import INDEX_FILES_PER_BATCH, build_index_graph
 from pipelines.options import (
     DedupOptions,
@@ -211,8 +212,7 @@ def report_driver_failure(error: BaseException) -> None:
         "w", prefix="crawlsift-error-", suffix=".log", delete=False, encoding="utf-8"
     ) as details:
         details.write("".join(traceback.format_exception(error)))
-    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    print(f"error: {type(error).__name__}: {first[:300]}", file=sys.stderr)
+    print(f"error: {type(error).__name__}: {one_line(error)[:300]}", file=sys.stderr)
     print(f"       details in {details.name}; rerun the same command to finish", file=sys.stderr)
 
 

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.layout import run_of_part
 from transforms.prefixes import is_local
 
 COMMITTED_COLUMNS = ("source_uri", "size", "mtime", "error")
@@ -34,12 +35,6 @@ def expand_committed(glob: str, chunk: int = PARTS_PER_READ) -> Iterator[list[st
 
 
 CommittedList = tuple[list[str], list[int], list[float], list[str]]  # paths, sizes, mtimes, runs
-
-
-def run_of_part(path: str) -> str:
-    """``.../store/runs/<run_id>/files/<part>.parquet`` -> ``<run_id>`` (ids sort by time)."""
-    pieces = path.rstrip("/").split("/")
-    return pieces[-3] if len(pieces) >= 3 else ""
 
 
 def _read_one(path: str) -> pa.Table:

@@ -120,3 +120,9 @@ def remove_tree(directory: str) -> None:
     found = [m.path for m in FileSystems.match([join(directory, "**")])[0].metadata_list]
     if found:
         FileSystems.delete(found)
+
+
+def run_of_part(path: str) -> str:
+    """``.../store/runs/<run_id>/<kind>/<batch_id>.parquet`` -> ``<run_id>`` (run ids start with
+    their UTC start time, so they sort by time)."""
+    return path.rstrip("/").split("/")[-3]

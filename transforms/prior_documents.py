@@ -41,9 +41,10 @@ import pyarrow as pa
 from apache_beam.io.parquetio import ReadAllFromParquet, ReadAllFromParquetBatched
 from apache_beam.metrics import Metrics
 
+from transforms.layout import run_of_part
 from transforms.minhash import LshParams, MinHasher, band_keys, lsh_params, signature_from_bytes
 from transforms.records import DedupCandidate, Removal
-from transforms.signature_parts import SIGNATURES, hasher_tag, run_of_part, run_parts
+from transforms.signature_parts import SIGNATURES, hasher_tag, run_parts
 
 PRIOR_MARK = "!"  # before "0": a record_id is hex digits
 

@@ -99,8 +99,3 @@ def publish_kept_signatures(layout: OutputLayout, batch_id: str, kept: set[str])
 def run_parts(output: str, run_id: str, kind: str) -> str:
     """The glob of a run's store parts of ``kind`` (``signatures``, ``files``, ...)."""
     return OutputLayout(output, run_id).store_part(kind, "*")
-
-
-def run_of_part(path: str) -> str:
-    """``.../store/runs/<run_id>/<kind>/<batch_id>.parquet`` -> ``<run_id>``."""
-    return path.rstrip("/").split("/")[-3]

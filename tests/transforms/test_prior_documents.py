@@ -15,7 +15,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipelines.cloud_store import RUN_MARKER, committed_run_ids
 from tests.beam_local import local_pipeline
 from transforms.dedup import Deduplicate, bucket_edges, resolve_exact_group
-from transforms.layout import OutputLayout
+from transforms.layout import OutputLayout, run_of_part
 from transforms.minhash import MinHasher, band_keys, exact_key, lsh_params, shingles
 from transforms.minhash import signature_bytes as to_bytes
 from transforms.prior_documents import (
@@ -31,7 +31,6 @@ from transforms.signature_parts import (
     SIGNATURE_SCHEMA,
     hasher_tag,
     kept_rows,
-    run_of_part,
     signature_rows,
 )
 
