@@ -31,6 +31,7 @@ from transforms.committed_files import (
     read_committed,
 )
 from transforms.file_listing import CHUNK_FILES, FileList, cut, match_pattern, readable_only
+from transforms.local_worker import exit_promptly
 from transforms.prefixes import fan_out, is_local, normalise_pattern, split_recursive
 from transforms.records import FileBatch, InputFile
 
@@ -90,6 +91,9 @@ class _ListPrefix(beam.DoFn):
         self.directories = Metrics.counter("crawlsift", "listing:directory_lists")
         self.batches = Metrics.counter("crawlsift", "listing:batches")
 
+    def setup(self) -> None:
+        exit_promptly()
+
     def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch]:
         matched = unsupported = pieces = 0
         whole = self.batching is not None
@@ -121,6 +125,9 @@ class _BatchDirectory(beam.DoFn):
         self.batch_bytes = batch_bytes
         self.skipped = Metrics.counter("crawlsift", "listing:files_already_committed")
         self.batches = Metrics.counter("crawlsift", "listing:batches")
+
+    def setup(self) -> None:
+        exit_promptly()
 
     def process(self, element: tuple[str, dict[str, Iterable[FileList]]]) -> Iterator[FileBatch]:
         _, grouped = element

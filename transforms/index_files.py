@@ -23,6 +23,7 @@ from apache_beam.metrics import Metrics
 from transforms.index_readers import Count, index_records, read_small_page
 from transforms.index_rows import IndexRows, unreadable_file
 from transforms.layout import OutputLayout
+from transforms.local_worker import exit_promptly
 from transforms.prefixes import is_local
 from transforms.readers import ReadLimits, detect_format
 from transforms.records import INDEXED, FileBatch
@@ -71,6 +72,9 @@ class _IndexBatch(beam.DoFn):
         self.limits = limits
         self.row_group_rows = row_group_rows
         self._counters: dict[str, Any] = {}
+
+    def setup(self) -> None:
+        exit_promptly()
 
     def _flush_counts(self, counts: Mapping[str, int]) -> None:
         for name, value in counts.items():

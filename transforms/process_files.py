@@ -22,6 +22,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.documents import DocumentConfig, Toolbox, dedup_candidate, process_record
 from transforms.layout import OutputLayout
+from transforms.local_worker import exit_promptly
 from transforms.readers import ReadLimits, read_records
 from transforms.records import (
     ERROR,
@@ -85,6 +86,7 @@ class _ProcessBatch(beam.DoFn):
         self.tools: Toolbox | None = None
 
     def setup(self) -> None:
+        exit_promptly()
         # trafilatura logs a warning per discarded page; outcomes are counted instead.
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
         self.tools = Toolbox(self.config).load()

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from apache_beam.metrics import Metrics
 
 from transforms.layout import OutputLayout, read_parquet
+from transforms.local_worker import exit_promptly
 from transforms.records import DUPLICATE, KEPT, OUTCOME_SCHEMA, Removal
 from transforms.signature_parts import publish_kept_signatures
 
@@ -76,6 +77,9 @@ class _PublishPart(beam.DoFn):
         self.kept = Metrics.counter("crawlsift", "status:kept")
         self.duplicates = Metrics.counter("crawlsift", "status:duplicate")
         self.shards = Metrics.counter("crawlsift", "shards:written")
+
+    def setup(self) -> None:
+        exit_promptly()
 
     def process(self, element: tuple[str, dict[str, Iterable[Any]]]) -> Iterator[dict[str, Any]]:
         part, grouped = element
