@@ -3,7 +3,7 @@
     python -m pipelines.crawl_to_shards --input 'tree/**/*.html' --output out/ --index_only
 
     ListInputs ──> IndexFiles ──> driver: load store, check, summarise
-     per directory   per batch of thousands of files
+     per directory   per batch of thousands of files (a small prefix: where it was listed)
 
 Every input record ends ``indexed`` (located: file, offset, length, size, content digest, URL
 when the input has one) or ``error:<reason>``. The store parts are those of a full run, so the
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import apache_beam as beam
 
-from transforms.batched_listing import ListBatches
+from transforms.batched_listing import ListBatches, ListBatchesWhereListed, whole_directories
 from transforms.index_files import IndexFiles
 from transforms.layout import OutputLayout
 
@@ -28,14 +28,27 @@ if TYPE_CHECKING:  # crawl_to_shards imports this module
 INDEX_MODE = "index"
 FULL_MODE = "full"
 INDEX_FILES_PER_BATCH = 2000  # --files_per_batch when --index_only does not set it
+# A prefix of at most this many files is indexed by the worker that listed it (about a second of
+# work): more would leave one worker with a large share of a tree of few prefixes.
+KEEP_FILES = 20_000
 
 
 def build_index_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:
-    """List in per-directory pieces, index in batches: no per-file element anywhere."""
-    batches = pipeline | "ListInputs" >> ListBatches(
-        list(settings.inputs),
-        settings.files_per_batch,
-        settings.batch_bytes,
-        list(settings.committed_parts),
+    """List in per-directory pieces, index in batches: no per-file element anywhere.
+
+    A first run of one pattern indexes the batches of small prefixes on the worker that listed
+    them, in the same step (``KEEP_FILES``): no shuffle of their names, no wait for the whole
+    listing. Any other run joins its listing with what earlier runs committed first."""
+    patterns, committed = list(settings.inputs), list(settings.committed_parts)
+    index = IndexFiles(layout, settings.limits, settings.row_group_rows)
+    if not whole_directories(patterns, committed):
+        batches = pipeline | "ListInputs" >> ListBatches(
+            patterns, settings.files_per_batch, settings.batch_bytes, committed
+        )
+        _ = batches | "IndexFiles" >> index
+        return
+    kept, spread = pipeline | "ListInputs" >> ListBatchesWhereListed(
+        patterns, settings.files_per_batch, settings.batch_bytes, KEEP_FILES
     )
-    _ = batches | "IndexFiles" >> IndexFiles(layout, settings.limits, settings.row_group_rows)
+    _ = kept | "IndexWhereListed" >> index
+    _ = spread | "IndexSpread" >> index

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from apache_beam.pvalue import TaggedOutput
 
 from transforms.batching import make_batches
 from transforms.committed_files import (
@@ -55,6 +56,8 @@ def new_files(
             # listed twice (overlapping patterns): the same file; min() keeps it deterministic
             seen[path] = version if previous is None else min(previous, version)
     versions = committed_versions(committed)
+    if not versions:  # nothing committed from this directory: every file is new
+        return [InputFile(path, *seen[path]) for path in sorted(seen)], 0
     files, skipped = [], 0
     for path in sorted(seen):
         size, mtime = seen[path]
@@ -80,12 +83,22 @@ def whole_directories(patterns: list[str], committed_parts: list[str]) -> bool:
     return "**" not in rest and not any(c in rest for c in "/?[")
 
 
-class _ListPrefix(beam.DoFn):
-    """One (fanned-out) pattern -> per-directory lists of the files crawlsift reads; or, with
-    ``batching`` (files per batch, batch bytes) and whole directories, their batches."""
+SPREAD = "spread"  # ListPrefixFn's output of batches to spread over workers
 
-    def __init__(self, batching: tuple[int, int] | None = None) -> None:
+
+class ListPrefixFn(beam.DoFn):
+    """One (fanned-out) pattern -> per-directory lists of the files crawlsift reads; or, with
+    ``batching`` (files per batch, batch bytes) and whole directories, their batches.
+
+    With ``keep_files``, the batches of a prefix of at most that many files stay on the main
+    output, for a step fused behind this one to process on the worker that listed them (no
+    shuffle, no wait for the whole listing); a larger prefix's batches go to the ``SPREAD``
+    output, to be spread over workers: how many files one worker may be left with is bounded.
+    """
+
+    def __init__(self, batching: tuple[int, int] | None = None, keep_files: int = 0) -> None:
         self.batching = batching
+        self.keep_files = keep_files
         self.matched = Metrics.counter("crawlsift", "listing:files_matched")
         self.unsupported = Metrics.counter("crawlsift", "listing:unsupported_format")
         self.directories = Metrics.counter("crawlsift", "listing:directory_lists")
@@ -94,9 +107,10 @@ class _ListPrefix(beam.DoFn):
     def setup(self) -> None:
         exit_promptly()
 
-    def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch]:
+    def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch | TaggedOutput]:
         matched = unsupported = pieces = 0
         whole = self.batching is not None
+        kept: list[FileBatch] = []  # with keep_files, until the prefix proves too large
         for directory, listed in match_pattern(pattern, None if whole else CHUNK_FILES):
             readable, refused = readable_only(listed)
             unsupported += refused
@@ -107,11 +121,18 @@ class _ListPrefix(beam.DoFn):
                 pieces += 1
                 batches = list(make_batches(new_files([readable])[0], *self.batching))
                 self.batches.inc(len(batches))
-                yield from batches
+                if not self.keep_files:
+                    yield from batches
+                    continue
+                kept += batches
+                if matched > self.keep_files:  # too many for one worker: spread all of them
+                    yield from (TaggedOutput(SPREAD, batch) for batch in kept)
+                    kept = []
                 continue
             for piece in cut(readable):
                 pieces += 1
                 yield directory, piece
+        yield from kept
         self.matched.inc(matched)
         self.unsupported.inc(unsupported)
         self.directories.inc(pieces)
@@ -138,6 +159,50 @@ class _BatchDirectory(beam.DoFn):
         yield from batches
 
 
+class ListPrefixes(beam.PTransform):
+    """PBegin -> PCollection[str]: the patterns fanned out over directory prefixes, spread over
+    workers (``transforms/prefixes.py``)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        super().__init__()
+        self.patterns = sorted(set(patterns))
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        return (
+            pbegin
+            | "Patterns" >> beam.Create(self.patterns)
+            | "FanOutPrefixes" >> beam.FlatMap(fan_out)
+            | "SpreadPrefixes" >> beam.Reshuffle()
+        )
+
+
+class ListBatchesWhereListed(beam.PTransform):
+    """PBegin -> (kept, spread): the batches of a first run of one pattern (``whole_directories``),
+    those of prefixes of at most ``keep_files`` files left on the worker that listed them, for
+    the next step to process right there; the others spread over workers by a Reshuffle."""
+
+    def __init__(
+        self, patterns: list[str], files_per_batch: int, batch_bytes: int, keep_files: int
+    ) -> None:
+        super().__init__()
+        if not whole_directories(patterns, []):
+            raise ValueError(f"{patterns}: not one pattern listed in whole directories")
+        self.patterns = patterns
+        self.batching = (files_per_batch, batch_bytes)
+        self.keep_files = keep_files
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> tuple[beam.PCollection, beam.PCollection]:
+        listed = (
+            pbegin
+            | "Prefixes" >> ListPrefixes(self.patterns)
+            | "ListAndBatch"
+            >> beam.ParDo(ListPrefixFn(self.batching, self.keep_files)).with_outputs(
+                SPREAD, main="kept"
+            )
+        )
+        return listed.kept, listed[SPREAD] | "SpreadBatches" >> beam.Reshuffle()
+
+
 def _read_committed_lists(paths: list[str]) -> Iterator[tuple[str, CommittedList]]:
     return committed_by_directory(read_committed(paths))
 
@@ -162,20 +227,15 @@ class ListBatches(beam.PTransform):
         self.committed_parts = sorted(set(committed_parts or []))
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
-        prefixes = (
-            pbegin
-            | "Patterns" >> beam.Create(self.patterns)
-            | "FanOutPrefixes" >> beam.FlatMap(fan_out)
-            | "SpreadPrefixes" >> beam.Reshuffle()
-        )
+        prefixes = pbegin | "Prefixes" >> ListPrefixes(self.patterns)
         if whole_directories(self.patterns, self.committed_parts):  # no join needed
             batching = (self.files_per_batch, self.batch_bytes)
             return (
                 prefixes
-                | "ListAndBatch" >> beam.ParDo(_ListPrefix(batching))
+                | "ListAndBatch" >> beam.ParDo(ListPrefixFn(batching))
                 | "SpreadBatches" >> beam.Reshuffle()
             )
-        listed = prefixes | "ListPrefixes" >> beam.ParDo(_ListPrefix())
+        listed = prefixes | "ListPrefixes" >> beam.ParDo(ListPrefixFn())
         if self.committed_parts:
             committed = (
                 pbegin

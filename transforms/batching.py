@@ -7,6 +7,7 @@ inputs names the same parts and shards.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Iterable, Iterator
 
 from transforms.records import FileBatch, InputFile
@@ -14,11 +15,8 @@ from transforms.records import FileBatch, InputFile
 
 def batch_id_for(paths: Iterable[str]) -> str:
     """A stable id for a batch: 16 hex digits of SHA-1 over its sorted paths."""
-    digest = hashlib.sha1()
-    for path in sorted(paths):
-        digest.update(path.encode("utf-8", "surrogateescape"))
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
+    joined = "".join(path + "\0" for path in sorted(paths))  # each path, then a NUL
+    return hashlib.sha1(joined.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def is_warc(path: str) -> bool:
@@ -35,7 +33,7 @@ def make_batches(
     archives over all workers."""
     current: list[InputFile] = []
     current_bytes = 0
-    for file in sorted(files, key=lambda f: f.path):
+    for file in sorted(files, key=operator.attrgetter("path")):
         if file.size >= batch_bytes // 2 or is_warc(file.path):
             yield FileBatch(batch_id_for([file.path]), (file,))
             continue

@@ -70,6 +70,7 @@ class Toolbox:
     def load(self) -> Toolbox:
         self.tagger.load()
         exact_key("")  # builds the dedup normaliser's table now, not inside the first record
+        extract_text("<p>warm-up</p>")  # imports trafilatura and lxml now, not in a record
         if self.config.dedup == "minhash":
             self.hasher = MinHasher(num_perm=self.config.num_perm)
         return self

@@ -19,11 +19,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import trafilatura
-from lxml.etree import LxmlError
-
-from transforms.cleanup import clean_text
-
 
 @dataclass(frozen=True)
 class ExtractionConfig:
@@ -58,6 +53,12 @@ def extract_text(
     """
     if not html or not html.strip():
         return None
+    # imported on first use: the driver builds the pipeline with this module but extracts nothing
+    import trafilatura
+    from lxml.etree import LxmlError
+
+    from transforms.cleanup import clean_text
+
     try:
         text = trafilatura.extract(
             html,

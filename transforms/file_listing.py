@@ -85,6 +85,9 @@ def walk_local(pattern: str, stat: bool = True) -> Iterator[tuple[str, FileList]
     if not os.path.exists(directory):  # FileSystems.match lists nothing then, "" included
         return
     match = re.compile(FileSystem.translate_pattern(pattern)).match
+    # "directory/**/rest" (how fan_out descends) never matches a file directly in directory:
+    # Beam translates "**/" to ".*/", one more "/" at least
+    below_only = pattern[len(directory) :].startswith("/**/")
     stack = [directory]
     while stack:
         current = stack.pop()
@@ -94,6 +97,7 @@ def walk_local(pattern: str, stat: bool = True) -> Iterator[tuple[str, FileList]
         except OSError:  # vanished or unreadable: os.walk skips it too
             continue
         paths, sizes, mtimes = found = empty_file_list()
+        files_here = not (below_only and current == directory)
         for entry in entries:
             path = entry.path  # os.path.join(current, name), as os.walk + os.path.join give
             try:
@@ -104,7 +108,7 @@ def walk_local(pattern: str, stat: bool = True) -> Iterator[tuple[str, FileList]
                 if recursive and not entry.is_symlink():  # os.walk does not follow links
                     stack.append(path)
                 continue
-            if not match(path):
+            if not files_here or not match(path):
                 continue
             try:
                 info = entry.stat() if stat else None  # follows links, like getsize/getmtime

@@ -5,11 +5,20 @@ from __future__ import annotations
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.pvalue import TaggedOutput
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.beam_local import local_pipeline
-from transforms.batched_listing import ListBatches, new_files, whole_directories
+from transforms.batched_listing import (
+    SPREAD,
+    ListBatches,
+    ListBatchesWhereListed,
+    ListPrefixFn,
+    new_files,
+    whole_directories,
+)
 from transforms.batching import batch_id_for, is_warc, make_batches
 from transforms.committed_files import (
     committed_by_directory,
@@ -211,3 +220,60 @@ def test_first_run_of_one_pattern_batches_where_it_lists(tmp_path):
             batches = p | ListBatches(patterns, files_per_batch=3, batch_bytes=1 << 20)
             ids = batches | beam.Map(lambda b: (b.batch_id, tuple(f.path for f in b.files)))
             assert_that(ids, equal_to(expected))
+
+
+def test_batch_id_is_the_digest_of_the_sorted_paths_each_followed_by_a_nul():
+    import hashlib
+
+    assert batch_id_for(["/b", "/a"]) == hashlib.sha1(b"/a\0/b\0").hexdigest()[:16]
+
+
+def _small_and_large(root):
+    _write(root, [f"small/{i}.html" for i in range(3)] + [f"large/{i}.html" for i in range(7)])
+
+
+def test_a_prefix_of_few_files_keeps_its_batches_a_larger_one_spreads_them(tmp_path):
+    _small_and_large(tmp_path)
+    fn = ListPrefixFn((2, 1 << 20), keep_files=5)
+    small = list(fn.process(str(tmp_path / "small" / "*.html")))
+    large = list(fn.process(str(tmp_path / "large" / "*.html")))
+    assert [len(b.files) for b in small] == [2, 1]  # main output: plain batches
+    assert all(isinstance(x, TaggedOutput) and x.tag == SPREAD for x in large)
+    assert [len(x.value.files) for x in large] == [2, 2, 2, 1]
+    unkept = list(ListPrefixFn((2, 1 << 20)).process(str(tmp_path / "large" / "*.html")))
+    assert [b.batch_id for b in unkept] == [x.value.batch_id for x in large]
+
+
+def test_batches_where_listed_are_those_of_list_batches_split_by_prefix_size(tmp_path):
+    _small_and_large(tmp_path)
+    pattern = str(tmp_path / "**" / "*.html")
+    ids = beam.Map(lambda b: (b.batch_id, len(b.files)))
+    with local_pipeline() as p:
+        every = p | "All" >> ListBatches([pattern], 2, 1 << 20) | "AllIds" >> ids
+        kept, spread = p | "Split" >> ListBatchesWhereListed([pattern], 2, 1 << 20, keep_files=5)
+        kept_ids = kept | "KeptIds" >> beam.Map(lambda b: (b.batch_id, len(b.files)))
+        spread_ids = spread | "SpreadIds" >> beam.Map(lambda b: (b.batch_id, len(b.files)))
+        assert_that(
+            (kept_ids, spread_ids) | beam.Flatten(),
+            equal_to(
+                [
+                    (batch_id_for([str(tmp_path / "small" / f"{i}.html") for i in (0, 1)]), 2),
+                    (batch_id_for([str(tmp_path / "small" / "2.html")]), 1),
+                    *(
+                        (
+                            batch_id_for([str(tmp_path / "large" / f"{i}.html") for i in pair]),
+                            len(pair),
+                        )
+                        for pair in ((0, 1), (2, 3), (4, 5), (6,))
+                    ),
+                ]
+            ),
+            label="SameBatches",
+        )
+        assert_that(kept_ids | beam.Map(lambda x: x[1]), equal_to([2, 1]), label="SmallKept")
+        assert_that(every | "Count" >> beam.combiners.Count.Globally(), equal_to([6]), label="N")
+
+
+def test_batches_where_listed_only_for_a_first_run_of_one_pattern():
+    with pytest.raises(ValueError, match="not one pattern"):
+        ListBatchesWhereListed(["/a/**", "/b/**"], 2, 1 << 20, keep_files=5)

@@ -66,6 +66,8 @@ PATTERNS = [
     "**",
     "a/*.html",
     "a*/**",
+    "a/**/*.html",  # how fan_out descends: files directly in a/ never match
+    "a/**/*",
     "?/1.html",
     "[ax]/*",
     "",  # the directory itself with a trailing slash: its files
