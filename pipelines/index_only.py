@@ -28,16 +28,16 @@ if TYPE_CHECKING:  # crawl_to_shards imports this module
 INDEX_MODE = "index"
 FULL_MODE = "full"
 INDEX_FILES_PER_BATCH = 2000  # --files_per_batch when --index_only does not set it
-# A prefix of at most this many files is indexed by the worker that listed it (about a second of
-# work): more would leave one worker with a large share of a tree of few prefixes.
-KEEP_FILES = 20_000
+# A prefix of at most this many files and bytes is indexed by the worker that listed it (about a
+# second of work): more would leave one worker with a large share of a tree of few prefixes.
+KEEP_WHERE_LISTED = (20_000, 256 << 20)
 
 
 def build_index_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:
     """List in per-directory pieces, index in batches: no per-file element anywhere.
 
     A first run of one pattern indexes the batches of small prefixes on the worker that listed
-    them, in the same step (``KEEP_FILES``): no shuffle of their names, no wait for the whole
+    them, in the same step (``KEEP_WHERE_LISTED``): no shuffle of their names, no wait for the whole
     listing. Any other run joins its listing with what earlier runs committed first."""
     patterns, committed = list(settings.inputs), list(settings.committed_parts)
     index = IndexFiles(layout, settings.limits, settings.row_group_rows)
@@ -48,7 +48,7 @@ def build_index_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: Ou
         _ = batches | "IndexFiles" >> index
         return
     kept, spread = pipeline | "ListInputs" >> ListBatchesWhereListed(
-        patterns, settings.files_per_batch, settings.batch_bytes, KEEP_FILES
+        patterns, settings.files_per_batch, settings.batch_bytes, KEEP_WHERE_LISTED
     )
     _ = kept | "IndexWhereListed" >> index
     _ = spread | "IndexSpread" >> index

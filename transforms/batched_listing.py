@@ -12,7 +12,9 @@ digest their paths, so a rerun names the same parts. A Reshuffle spreads the bat
 
 A first run of one pattern needs no join (``whole_directories``): nothing is committed, and each
 directory is listed whole by exactly one prefix, so the worker that lists a directory cuts its
-batches right away, the same batches the join would give.
+batches right away, the same batches the join would give. ``ListBatchesWhereListed`` goes one step
+further for ``--index_only``: the batches of a small prefix stay on the worker that listed them,
+for indexing in the same fused step, and only larger prefixes' batches are spread.
 """
 
 from __future__ import annotations
@@ -90,15 +92,18 @@ class ListPrefixFn(beam.DoFn):
     """One (fanned-out) pattern -> per-directory lists of the files crawlsift reads; or, with
     ``batching`` (files per batch, batch bytes) and whole directories, their batches.
 
-    With ``keep_files``, the batches of a prefix of at most that many files stay on the main
-    output, for a step fused behind this one to process on the worker that listed them (no
-    shuffle, no wait for the whole listing); a larger prefix's batches go to the ``SPREAD``
-    output, to be spread over workers: how many files one worker may be left with is bounded.
+    With ``keep`` (files, bytes), the batches of a prefix of at most that many files and bytes
+    stay on the main output, for a step fused behind this one to process on the worker that
+    listed them (no shuffle, no wait for the whole listing); a larger prefix's batches go to the
+    ``SPREAD`` output, to be spread over workers: what one worker may be left with is bounded
+    (a crawl of WARC archives, or a directory of a million pages, is spread whole).
     """
 
-    def __init__(self, batching: tuple[int, int] | None = None, keep_files: int = 0) -> None:
+    def __init__(
+        self, batching: tuple[int, int] | None = None, keep: tuple[int, int] | None = None
+    ) -> None:
         self.batching = batching
-        self.keep_files = keep_files
+        self.keep = keep
         self.matched = Metrics.counter("crawlsift", "listing:files_matched")
         self.unsupported = Metrics.counter("crawlsift", "listing:unsupported_format")
         self.directories = Metrics.counter("crawlsift", "listing:directory_lists")
@@ -108,9 +113,9 @@ class ListPrefixFn(beam.DoFn):
         exit_promptly()
 
     def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch | TaggedOutput]:
-        matched = unsupported = pieces = 0
+        matched = unsupported = pieces = matched_bytes = 0
         whole = self.batching is not None
-        kept: list[FileBatch] = []  # with keep_files, until the prefix proves too large
+        kept: list[FileBatch] = []  # with keep, until the prefix proves too large
         for directory, listed in match_pattern(pattern, None if whole else CHUNK_FILES):
             readable, refused = readable_only(listed)
             unsupported += refused
@@ -121,11 +126,12 @@ class ListPrefixFn(beam.DoFn):
                 pieces += 1
                 batches = list(make_batches(new_files([readable])[0], *self.batching))
                 self.batches.inc(len(batches))
-                if not self.keep_files:
+                if self.keep is None:
                     yield from batches
                     continue
                 kept += batches
-                if matched > self.keep_files:  # too many for one worker: spread all of them
+                matched_bytes += sum(readable[1])
+                if matched > self.keep[0] or matched_bytes > self.keep[1]:  # spread all of it
                     yield from (TaggedOutput(SPREAD, batch) for batch in kept)
                     kept = []
                 continue
@@ -178,27 +184,25 @@ class ListPrefixes(beam.PTransform):
 
 class ListBatchesWhereListed(beam.PTransform):
     """PBegin -> (kept, spread): the batches of a first run of one pattern (``whole_directories``),
-    those of prefixes of at most ``keep_files`` files left on the worker that listed them, for
+    those of prefixes of at most ``keep`` (files, bytes) left on the worker that listed them, for
     the next step to process right there; the others spread over workers by a Reshuffle."""
 
     def __init__(
-        self, patterns: list[str], files_per_batch: int, batch_bytes: int, keep_files: int
+        self, patterns: list[str], files_per_batch: int, batch_bytes: int, keep: tuple[int, int]
     ) -> None:
         super().__init__()
         if not whole_directories(patterns, []):
             raise ValueError(f"{patterns}: not one pattern listed in whole directories")
         self.patterns = patterns
         self.batching = (files_per_batch, batch_bytes)
-        self.keep_files = keep_files
+        self.keep = keep
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> tuple[beam.PCollection, beam.PCollection]:
         listed = (
             pbegin
             | "Prefixes" >> ListPrefixes(self.patterns)
             | "ListAndBatch"
-            >> beam.ParDo(ListPrefixFn(self.batching, self.keep_files)).with_outputs(
-                SPREAD, main="kept"
-            )
+            >> beam.ParDo(ListPrefixFn(self.batching, self.keep)).with_outputs(SPREAD, main="kept")
         )
         return listed.kept, listed[SPREAD] | "SpreadBatches" >> beam.Reshuffle()
 

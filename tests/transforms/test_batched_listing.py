@@ -234,12 +234,16 @@ def _small_and_large(root):
 
 def test_a_prefix_of_few_files_keeps_its_batches_a_larger_one_spreads_them(tmp_path):
     _small_and_large(tmp_path)
-    fn = ListPrefixFn((2, 1 << 20), keep_files=5)
+    fn = ListPrefixFn((2, 1 << 20), keep=(5, 1 << 20))
     small = list(fn.process(str(tmp_path / "small" / "*.html")))
     large = list(fn.process(str(tmp_path / "large" / "*.html")))
     assert [len(b.files) for b in small] == [2, 1]  # main output: plain batches
     assert all(isinstance(x, TaggedOutput) and x.tag == SPREAD for x in large)
     assert [len(x.value.files) for x in large] == [2, 2, 2, 1]
+    few_but_big = list(
+        ListPrefixFn((2, 1 << 20), keep=(5, 20)).process(str(tmp_path / "small" / "*"))
+    )
+    assert [x.tag for x in few_but_big] == [SPREAD, SPREAD]  # 3 files of 8 bytes: over 20 bytes
     unkept = list(ListPrefixFn((2, 1 << 20)).process(str(tmp_path / "large" / "*.html")))
     assert [b.batch_id for b in unkept] == [x.value.batch_id for x in large]
 
@@ -250,7 +254,9 @@ def test_batches_where_listed_are_those_of_list_batches_split_by_prefix_size(tmp
     ids = beam.Map(lambda b: (b.batch_id, len(b.files)))
     with local_pipeline() as p:
         every = p | "All" >> ListBatches([pattern], 2, 1 << 20) | "AllIds" >> ids
-        kept, spread = p | "Split" >> ListBatchesWhereListed([pattern], 2, 1 << 20, keep_files=5)
+        kept, spread = p | "Split" >> ListBatchesWhereListed(
+            [pattern], 2, 1 << 20, keep=(5, 1 << 20)
+        )
         kept_ids = kept | "KeptIds" >> beam.Map(lambda b: (b.batch_id, len(b.files)))
         spread_ids = spread | "SpreadIds" >> beam.Map(lambda b: (b.batch_id, len(b.files)))
         assert_that(
@@ -276,4 +282,4 @@ def test_batches_where_listed_are_those_of_list_batches_split_by_prefix_size(tmp
 
 def test_batches_where_listed_only_for_a_first_run_of_one_pattern():
     with pytest.raises(ValueError, match="not one pattern"):
-        ListBatchesWhereListed(["/a/**", "/b/**"], 2, 1 << 20, keep_files=5)
+        ListBatchesWhereListed(["/a/**", "/b/**"], 2, 1 << 20, keep=(5, 1 << 20))
