@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import apache_beam as beam
 
-from transforms.batched_listing import ListBatches, ListBatchesWhereListed, whole_directories
+from transforms.batched_listing import Keep, ListBatches, ListBatchesWhereListed, whole_directories
 from transforms.index_files import IndexFiles
 from transforms.layout import OutputLayout
 
@@ -30,15 +30,20 @@ FULL_MODE = "full"
 INDEX_FILES_PER_BATCH = 2000  # --files_per_batch when --index_only does not set it
 # A prefix of at most this many files and bytes is indexed by the worker that listed it (about a
 # second of work): more would leave one worker with a large share of a tree of few prefixes.
-KEEP_WHERE_LISTED = (20_000, 256 << 20)
+KEEP_WHERE_LISTED = Keep(files=20_000, bytes=256 << 20)
 
 
-def build_index_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: OutputLayout) -> None:
+def build_index_graph(
+    pipeline: beam.Pipeline,
+    settings: RunSettings,
+    layout: OutputLayout,
+    keep: Keep = KEEP_WHERE_LISTED,
+) -> None:
     """List in per-directory pieces, index in batches: no per-file element anywhere.
 
-    A first run of one pattern indexes the batches of small prefixes on the worker that listed
-    them, in the same step (``KEEP_WHERE_LISTED``): no shuffle of their names, no wait for the whole
-    listing. Any other run joins its listing with what earlier runs committed first."""
+    A first run of one local pattern indexes the batches of small prefixes on the worker that
+    listed them, in the same step (``KEEP_WHERE_LISTED``): no shuffle of their names, no wait for
+    the whole listing. Any other run joins its listing with what earlier runs committed first."""
     patterns, committed = list(settings.inputs), list(settings.committed_parts)
     index = IndexFiles(layout, settings.limits, settings.row_group_rows)
     if not whole_directories(patterns, committed):
@@ -48,7 +53,7 @@ def build_index_graph(pipeline: beam.Pipeline, settings: RunSettings, layout: Ou
         _ = batches | "IndexFiles" >> index
         return
     kept, spread = pipeline | "ListInputs" >> ListBatchesWhereListed(
-        patterns, settings.files_per_batch, settings.batch_bytes, KEEP_WHERE_LISTED
+        patterns, settings.files_per_batch, settings.batch_bytes, keep
     )
     _ = kept | "IndexWhereListed" >> index
     _ = spread | "IndexSpread" >> index

@@ -31,7 +31,7 @@ from pipelines.progress import monitored_run
 from pipelines.summary import RunSummary, counters_from_result, format_summary
 from transforms.file_listing import first_matches
 from transforms.layout import OutputLayout, ensure_directory, join
-from transforms.local_worker import mark_driver
+from transforms.local_worker import driver_of_local_run
 from transforms.prefixes import normalise_pattern
 from transforms.readers import detect_format
 
@@ -127,9 +127,9 @@ def prior_runs(store: MetadataStore | None, layout: OutputLayout) -> tuple[str, 
 def run_pipeline(options: PipelineOptions, build: Callable[[beam.Pipeline], None]) -> Any:
     pipeline = beam.Pipeline(options=options)
     build(pipeline)
-    mark_driver()  # its local worker processes skip their teardown (transforms/local_worker.py)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with driver_of_local_run():  # its local workers skip their teardown (transforms/local_worker)
+        result = pipeline.run()
+        result.wait_until_finish()
     return result
 
 

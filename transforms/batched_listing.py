@@ -20,12 +20,13 @@ for indexing in the same fused step, and only larger prefixes' batches are sprea
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
-from transforms.batching import make_batches
+from transforms.batching import has_own_batch, make_batches
 from transforms.committed_files import (
     CommittedList,
     committed_by_directory,
@@ -88,20 +89,36 @@ def whole_directories(patterns: list[str], committed_parts: list[str]) -> bool:
 SPREAD = "spread"  # ListPrefixFn's output of batches to spread over workers
 
 
+class Keep(NamedTuple):
+    """The most a prefix may hold for its batches to stay on the worker that listed it."""
+
+    files: int
+    bytes: int
+
+
+def keeps_where_listed(pattern: str) -> bool:
+    """Whether the prefixes of ``pattern`` may keep their batches: a local pattern ``fan_out``
+    splits into many. A remote pattern is one prefix, with a request per file to read."""
+    return is_local(pattern) and split_recursive(normalise_pattern(pattern)) is not None
+
+
+def spread_alone(batch: FileBatch, batch_bytes: int) -> bool:
+    """A batch of one archive or large file is always spread: that is why it has its own."""
+    return len(batch.files) == 1 and has_own_batch(batch.files[0], batch_bytes)
+
+
 class ListPrefixFn(beam.DoFn):
     """One (fanned-out) pattern -> per-directory lists of the files crawlsift reads; or, with
     ``batching`` (files per batch, batch bytes) and whole directories, their batches.
 
-    With ``keep`` (files, bytes), the batches of a prefix of at most that many files and bytes
-    stay on the main output, for a step fused behind this one to process on the worker that
-    listed them (no shuffle, no wait for the whole listing); a larger prefix's batches go to the
-    ``SPREAD`` output, to be spread over workers: what one worker may be left with is bounded
-    (a crawl of WARC archives, or a directory of a million pages, is spread whole).
+    With ``keep``, the batches of small files of a prefix that holds at most ``keep`` stay on the
+    main output, for a step fused behind this one to process on the worker that listed them (no
+    shuffle, no wait for the whole listing); the others go to the ``SPREAD`` output, to be spread
+    over workers: what one worker may be left with is bounded (a WARC archive, or a directory of
+    a million pages, is spread).
     """
 
-    def __init__(
-        self, batching: tuple[int, int] | None = None, keep: tuple[int, int] | None = None
-    ) -> None:
+    def __init__(self, batching: tuple[int, int] | None = None, keep: Keep | None = None) -> None:
         self.batching = batching
         self.keep = keep
         self.matched = Metrics.counter("crawlsift", "listing:files_matched")
@@ -114,30 +131,33 @@ class ListPrefixFn(beam.DoFn):
 
     def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch | TaggedOutput]:
         matched = unsupported = pieces = matched_bytes = 0
-        whole = self.batching is not None
         kept: list[FileBatch] = []  # with keep, until the prefix proves too large
-        for directory, listed in match_pattern(pattern, None if whole else CHUNK_FILES):
+        for directory, listed in match_pattern(pattern, None if self.batching else CHUNK_FILES):
             readable, refused = readable_only(listed)
             unsupported += refused
             matched += len(readable[0])
+            matched_bytes += sum(readable[1])
             if not readable[0]:
                 continue
-            if self.batching is not None:  # the directory is whole: cut its batches here
-                pieces += 1
-                batches = list(make_batches(new_files([readable])[0], *self.batching))
-                self.batches.inc(len(batches))
-                if self.keep is None:
-                    yield from batches
-                    continue
-                kept += batches
-                matched_bytes += sum(readable[1])
-                if matched > self.keep[0] or matched_bytes > self.keep[1]:  # spread all of it
-                    yield from (TaggedOutput(SPREAD, batch) for batch in kept)
-                    kept = []
+            if self.batching is None:
+                for piece in cut(readable):
+                    pieces += 1
+                    yield directory, piece
                 continue
-            for piece in cut(readable):
-                pieces += 1
-                yield directory, piece
+            pieces += 1  # the directory is whole: cut its batches here
+            batches = list(make_batches(new_files([readable])[0], *self.batching))
+            self.batches.inc(len(batches))
+            if self.keep is None:
+                yield from batches
+                continue
+            for batch in batches:
+                if spread_alone(batch, self.batching[1]):
+                    yield TaggedOutput(SPREAD, batch)
+                else:
+                    kept.append(batch)
+            if matched > self.keep.files or matched_bytes > self.keep.bytes:  # spread them all
+                yield from (TaggedOutput(SPREAD, batch) for batch in kept)
+                kept = []
         yield from kept
         self.matched.inc(matched)
         self.unsupported.inc(unsupported)
@@ -165,7 +185,7 @@ class _BatchDirectory(beam.DoFn):
         yield from batches
 
 
-class ListPrefixes(beam.PTransform):
+class SpreadPrefixes(beam.PTransform):
     """PBegin -> PCollection[str]: the patterns fanned out over directory prefixes, spread over
     workers (``transforms/prefixes.py``)."""
 
@@ -184,23 +204,24 @@ class ListPrefixes(beam.PTransform):
 
 class ListBatchesWhereListed(beam.PTransform):
     """PBegin -> (kept, spread): the batches of a first run of one pattern (``whole_directories``),
-    those of prefixes of at most ``keep`` (files, bytes) left on the worker that listed them, for
-    the next step to process right there; the others spread over workers by a Reshuffle."""
+    those of small files in prefixes of at most ``keep`` left on the worker that listed them
+    (``ListPrefixFn``), for the next step to process right there; the others spread over workers
+    by a Reshuffle. A pattern that does not fan out over local prefixes keeps none."""
 
     def __init__(
-        self, patterns: list[str], files_per_batch: int, batch_bytes: int, keep: tuple[int, int]
+        self, patterns: list[str], files_per_batch: int, batch_bytes: int, keep: Keep
     ) -> None:
         super().__init__()
         if not whole_directories(patterns, []):
             raise ValueError(f"{patterns}: not one pattern listed in whole directories")
         self.patterns = patterns
         self.batching = (files_per_batch, batch_bytes)
-        self.keep = keep
+        self.keep = keep if keeps_where_listed(patterns[0]) else None
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> tuple[beam.PCollection, beam.PCollection]:
         listed = (
             pbegin
-            | "Prefixes" >> ListPrefixes(self.patterns)
+            | "Prefixes" >> SpreadPrefixes(self.patterns)
             | "ListAndBatch"
             >> beam.ParDo(ListPrefixFn(self.batching, self.keep)).with_outputs(SPREAD, main="kept")
         )
@@ -231,7 +252,7 @@ class ListBatches(beam.PTransform):
         self.committed_parts = sorted(set(committed_parts or []))
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
-        prefixes = pbegin | "Prefixes" >> ListPrefixes(self.patterns)
+        prefixes = pbegin | "Prefixes" >> SpreadPrefixes(self.patterns)
         if whole_directories(self.patterns, self.committed_parts):  # no join needed
             batching = (self.files_per_batch, self.batch_bytes)
             return (

@@ -24,6 +24,11 @@ def is_warc(path: str) -> bool:
     return path[-8:].lower().endswith((".warc", ".warc.gz"))
 
 
+def has_own_batch(file: InputFile, batch_bytes: int) -> bool:
+    """A WARC archive or a file of ``batch_bytes // 2`` or more: a batch of its own."""
+    return file.size >= batch_bytes // 2 or is_warc(file.path)
+
+
 def make_batches(
     files: Iterable[InputFile], files_per_batch: int, batch_bytes: int
 ) -> Iterator[FileBatch]:
@@ -34,7 +39,7 @@ def make_batches(
     current: list[InputFile] = []
     current_bytes = 0
     for file in sorted(files, key=operator.attrgetter("path")):
-        if file.size >= batch_bytes // 2 or is_warc(file.path):
+        if has_own_batch(file, batch_bytes):
             yield FileBatch(batch_id_for([file.path]), (file,))
             continue
         if current and (len(current) >= files_per_batch or current_bytes + file.size > batch_bytes):

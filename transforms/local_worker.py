@@ -8,11 +8,12 @@ every 2-worker run spent waiting. ``exit_promptly()``, called from the ``setup()
 DoFns, makes such a process skip that teardown (``os._exit`` once the ``atexit`` hooks run).
 
 It acts only in a worker process of a local run started by crawlsift's driver: the driver names
-itself in ``DRIVER_ENV`` before it runs a pipeline (``mark_driver``), worker processes inherit the
-variable, and only a process whose main module is Beam's SDK worker, with another process id than
-the driver's, qualifies. Never in the driver (``in_memory`` runs DoFns there), never in a test
-process, never on Dataflow. A worker that died of an uncaught exception keeps the normal exit and
-its exit status.
+itself in ``DRIVER_ENV`` while it runs a pipeline (``driver_of_local_run``), worker processes
+inherit the variable, and only a process whose main module is Beam's SDK worker, with another
+process id than the driver's, qualifies. Never in the driver (``in_memory`` runs DoFns there),
+never in a test process, never on Dataflow. A worker that died of an uncaught exception keeps the
+normal exit and its exit status. (A ``SystemExit`` with a non-zero code would exit 0: Beam's
+worker main never raises one, it returns when the runner closes its control channel.)
 """
 
 from __future__ import annotations
@@ -22,15 +23,26 @@ import functools
 import logging
 import os
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 
 DRIVER_ENV = "CRAWLSIFT_LOCAL_DRIVER"
 WORKER_MAIN = "apache_beam.runners.worker.sdk_worker_main"
 
 
-def mark_driver(environ: MutableMapping[str, str] = os.environ) -> None:
-    """Name this process as the driver of the local run about to start (its workers inherit it)."""
+@contextmanager
+def driver_of_local_run(environ: MutableMapping[str, str] = os.environ) -> Iterator[None]:
+    """Name this process as the driver while a pipeline runs (the workers it starts inherit the
+    name); the variable's earlier value, or its absence, is restored afterwards."""
+    before = environ.get(DRIVER_ENV)
     environ[DRIVER_ENV] = str(os.getpid())
+    try:
+        yield
+    finally:
+        if before is None:
+            environ.pop(DRIVER_ENV, None)
+        else:
+            environ[DRIVER_ENV] = before
 
 
 def is_local_worker(environ: MutableMapping[str, str] = os.environ) -> bool:
@@ -48,7 +60,9 @@ def exit_promptly() -> None:
 
 @functools.cache
 def _register_once() -> None:
-    atexit.register(_exit_now)  # runs first of the atexit hooks: they run last-in, first-out
+    # atexit hooks run last-in, first-out: this one runs before those registered earlier (Beam's,
+    # logging's), and skips them with the rest of the teardown
+    atexit.register(_exit_now)
 
 
 def _exit_now() -> None:

@@ -13,15 +13,19 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from bench.index_tree import page
 from metadata_store import MetadataStore
 from pipelines.crawl_to_shards import parse_args
-from pipelines.index_only import INDEX_FILES_PER_BATCH
+from pipelines.index_only import INDEX_FILES_PER_BATCH, build_index_graph
+from tests.beam_local import local_pipeline
 from tests.conftest import SHARED_DATA
 from tests.invariants import assert_run_accounted, store_records
 from tests.pipelines.test_crawl_to_shards import LOCAL_BEAM, run_cli
+from transforms.batched_listing import Keep
+from transforms.layout import OutputLayout
 from transforms.readers import read_records
 from transforms.records import InputFile, make_record_id, sha1_hex
 
@@ -166,3 +170,20 @@ def test_index_reprocess_over_extracted_documents_is_refused(indexed_run):
     assert "Traceback" not in refused.stderr
     with MetadataStore.open(output / "metadata.duckdb", read_only=True) as store:
         assert len(store.runs()) == runs_before
+
+
+def test_every_file_is_indexed_once_whether_kept_where_listed_or_spread(tmp_path):
+    for name, n in (("small", 3), ("large", 7)):
+        (tmp_path / "tree" / name).mkdir(parents=True)
+        for i in range(n):
+            (tmp_path / "tree" / name / f"{i}.html").write_bytes(page(i))
+    pattern, output = str(tmp_path / "tree" / "**" / "*.html"), str(tmp_path / "out")
+    args = ["--input", pattern, "--output", output, "--index_only", "--files_per_batch", "2"]
+    _, settings = parse_args(args)
+    layout = OutputLayout(settings.output, "run")
+    with local_pipeline() as p:  # "small" (3 files) is kept where listed, "large" (7) spread
+        build_index_graph(p, settings, layout, keep=Keep(files=5, bytes=1 << 20))
+    parts = sorted(Path(layout.run_parts_dir, "locations").glob("*.parquet"))
+    assert len(parts) == 2 + 4  # batches of 2, 1 and of 2, 2, 2, 1 files
+    indexed = [r["source_uri"] for part in parts for r in pq.read_table(part).to_pylist()]
+    assert sorted(indexed) == sorted(str(f) for f in (tmp_path / "tree").rglob("*.html"))

@@ -13,9 +13,11 @@ from apache_beam.testing.util import assert_that, equal_to
 from tests.beam_local import local_pipeline
 from transforms.batched_listing import (
     SPREAD,
+    Keep,
     ListBatches,
     ListBatchesWhereListed,
     ListPrefixFn,
+    keeps_where_listed,
     new_files,
     whole_directories,
 )
@@ -234,14 +236,14 @@ def _small_and_large(root):
 
 def test_a_prefix_of_few_files_keeps_its_batches_a_larger_one_spreads_them(tmp_path):
     _small_and_large(tmp_path)
-    fn = ListPrefixFn((2, 1 << 20), keep=(5, 1 << 20))
+    fn = ListPrefixFn((2, 1 << 20), keep=Keep(5, 1 << 20))
     small = list(fn.process(str(tmp_path / "small" / "*.html")))
     large = list(fn.process(str(tmp_path / "large" / "*.html")))
     assert [len(b.files) for b in small] == [2, 1]  # main output: plain batches
     assert all(isinstance(x, TaggedOutput) and x.tag == SPREAD for x in large)
     assert [len(x.value.files) for x in large] == [2, 2, 2, 1]
     few_but_big = list(
-        ListPrefixFn((2, 1 << 20), keep=(5, 20)).process(str(tmp_path / "small" / "*"))
+        ListPrefixFn((2, 1 << 20), keep=Keep(5, 20)).process(str(tmp_path / "small" / "*"))
     )
     assert [x.tag for x in few_but_big] == [SPREAD, SPREAD]  # 3 files of 8 bytes: over 20 bytes
     unkept = list(ListPrefixFn((2, 1 << 20)).process(str(tmp_path / "large" / "*.html")))
@@ -255,7 +257,7 @@ def test_batches_where_listed_are_those_of_list_batches_split_by_prefix_size(tmp
     with local_pipeline() as p:
         every = p | "All" >> ListBatches([pattern], 2, 1 << 20) | "AllIds" >> ids
         kept, spread = p | "Split" >> ListBatchesWhereListed(
-            [pattern], 2, 1 << 20, keep=(5, 1 << 20)
+            [pattern], 2, 1 << 20, keep=Keep(5, 1 << 20)
         )
         kept_ids = kept | "KeptIds" >> beam.Map(lambda b: (b.batch_id, len(b.files)))
         spread_ids = spread | "SpreadIds" >> beam.Map(lambda b: (b.batch_id, len(b.files)))
@@ -282,4 +284,22 @@ def test_batches_where_listed_are_those_of_list_batches_split_by_prefix_size(tmp
 
 def test_batches_where_listed_only_for_a_first_run_of_one_pattern():
     with pytest.raises(ValueError, match="not one pattern"):
-        ListBatchesWhereListed(["/a/**", "/b/**"], 2, 1 << 20, keep=(5, 1 << 20))
+        ListBatchesWhereListed(["/a/**", "/b/**"], 2, 1 << 20, keep=Keep(5, 1 << 20))
+
+
+def test_an_archive_is_spread_even_from_a_small_prefix(tmp_path):
+    _write(tmp_path, ["d/a.html", "d/b.html", "d/x.warc.gz"])
+    out = list(ListPrefixFn((10, 1 << 20), keep=Keep(5, 1 << 20)).process(str(tmp_path / "d/*")))
+    spread = [x.value.files[0].path for x in out if isinstance(x, TaggedOutput)]
+    kept = [[f.path for f in b.files] for b in out if not isinstance(b, TaggedOutput)]
+    assert spread == [str(tmp_path / "d" / "x.warc.gz")]
+    assert kept == [[str(tmp_path / "d" / "a.html"), str(tmp_path / "d" / "b.html")]]
+
+
+def test_only_local_patterns_that_fan_out_keep_batches_where_listed():
+    assert keeps_where_listed("/t/**/*.html")
+    assert keeps_where_listed("/t/**")
+    assert not keeps_where_listed("/t/*.html")  # one prefix: one worker would index it all
+    assert not keeps_where_listed("gs://b/**/*.html")  # one prefix, a request per file
+    batches = ListBatchesWhereListed(["gs://b/**/*.html"], 10, 1 << 20, Keep(5, 1 << 20))
+    assert batches.keep is None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from transforms import local_worker
-from transforms.local_worker import DRIVER_ENV, WORKER_MAIN, is_local_worker, mark_driver
+from transforms.local_worker import DRIVER_ENV, WORKER_MAIN, driver_of_local_run, is_local_worker
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,10 +24,15 @@ def as_worker_main(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "__main__", main)
 
 
-def test_mark_driver_names_this_process() -> None:
+def test_the_driver_is_named_while_its_pipeline_runs_then_the_name_is_restored() -> None:
     environ: dict[str, str] = {}
-    mark_driver(environ)
-    assert environ == {DRIVER_ENV: str(os.getpid())}
+    with driver_of_local_run(environ):
+        assert environ == {DRIVER_ENV: str(os.getpid())}
+    assert environ == {}
+    environ = {DRIVER_ENV: "7"}
+    with driver_of_local_run(environ):
+        assert environ == {DRIVER_ENV: str(os.getpid())}
+    assert environ == {DRIVER_ENV: "7"}
 
 
 def test_a_worker_of_another_driver_qualifies(as_worker_main: None) -> None:
@@ -36,8 +41,8 @@ def test_a_worker_of_another_driver_qualifies(as_worker_main: None) -> None:
 
 def test_the_driver_itself_never_qualifies(as_worker_main: None) -> None:
     environ: dict[str, str] = {}
-    mark_driver(environ)  # in_memory runs call setup() in the driver
-    assert not is_local_worker(environ)
+    with driver_of_local_run(environ):  # in_memory runs call setup() in the driver
+        assert not is_local_worker(environ)
 
 
 def test_no_driver_no_fast_exit(as_worker_main: None) -> None:
@@ -53,10 +58,11 @@ def test_exit_promptly_outside_a_worker_registers_nothing() -> None:
     assert local_worker._register_once.cache_info().currsize == 0
 
 
-def _fake_worker(body: str) -> subprocess.CompletedProcess[str]:
+def _fake_worker(body: str, before: str = "") -> subprocess.CompletedProcess[str]:
     """A process that looks like a local worker: Beam's worker main, another driver's pid."""
     code = textwrap.dedent(
         f"""
+        {before}
         import sys, types
         sys.modules["__main__"].__spec__ = types.SimpleNamespace(name={WORKER_MAIN!r})
         from transforms.local_worker import exit_promptly
@@ -73,6 +79,12 @@ def _fake_worker(body: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_worker_that_finished_exits_zero_with_its_output_flushed() -> None:
     done = _fake_worker("")
+    assert (done.returncode, done.stdout) == (0, "work done\n")
+
+
+def test_the_teardown_skipped_includes_hooks_registered_before() -> None:
+    code = "import atexit; atexit.register(print, 'teardown ran')"
+    done = _fake_worker("", before=code)
     assert (done.returncode, done.stdout) == (0, "work done\n")
 
 
