@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,notebook,gcp]'
+	# bytecode for the project's own modules, as pip writes it for installed packages: the driver
+	# and every local worker process import them, also where PYTHONDONTWRITEBYTECODE is set
+	$(PY) -m compileall -q pipelines transforms metadata_store bench > /dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install crawlsift with its dev extras
