@@ -237,3 +237,13 @@ SELECT * EXCLUDE (_origin, hostkey, _hp, _path),
             ELSE _hp END AS _p
 FROM paths
 """
+
+
+def source_key(source_uri: str) -> int:
+    """The ``files`` table's key of a path: the first 64 bits of MD5(UTF-8 path), big-endian."""
+    return int(hashlib.md5(source_uri.encode("utf-8")).hexdigest()[:16], 16)
+
+
+def source_key_sql(expr: str) -> str:
+    """SQL for ``source_key(expr)`` (a UBIGINT)."""
+    return f"('0x' || md5({expr})[1:16])::UBIGINT"

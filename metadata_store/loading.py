@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from metadata_store import catalog, layout, parts, staging, writer
+from metadata_store import catalog, keys, layout, parts, staging, writer
 from metadata_store.catalog import Layer
 from metadata_store.errors import StoreError, one_line, rollback_quietly
 from metadata_store.parts import Part
@@ -170,12 +170,16 @@ def _commit(
         doomed = catalog.drop_layers(con, catalog.run_layers(con, run_id))
         first_id = catalog.next_part_id(con)
         catalog.register_layer(con, layer, summary.records_in, written, first_id, summary.files)
-        con.execute("DELETE FROM files WHERE run_id = ?", [run_id])
-        # A plain INSERT when no file of the run is in the table yet (a first run, new files):
-        # INSERT OR REPLACE probes the key index row by row.
-        known = staging.count_rows(con, "files WHERE source_uri IN (SELECT source_uri FROM _files)")
-        verb = "INSERT OR REPLACE" if known else "INSERT"
-        con.execute(f"{verb} INTO files BY NAME SELECT *, ? AS run_id FROM _files", [run_id])
+        # one row per file, the run that read it last: this run's rows replace earlier ones
+        con.execute(
+            "DELETE FROM files WHERE run_id = ? OR source_uri IN (SELECT source_uri FROM _files)",
+            [run_id],
+        )
+        con.execute(
+            "INSERT INTO files BY NAME SELECT *, ? AS run_id, "
+            f"{keys.source_key_sql('source_uri')} AS source_key FROM _files",
+            [run_id],
+        )
         con.execute(
             "INSERT OR REPLACE INTO runs (run_id, started_at, finished_at, argv, records_in, "
             "kept, filtered, duplicate, error, counters, indexed, mode) "

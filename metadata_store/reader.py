@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from metadata_store import catalog
+from metadata_store import catalog, keys
 from metadata_store.catalog import Layer
 from metadata_store.keys import prefix_bit
 from metadata_store.layout import DATA_KIND
@@ -100,9 +100,14 @@ class PartReader:
         """The run that last read each of ``sources`` (the ``files`` table), where known."""
         if not sources:
             return {}
+        # the keys as literals (integers computed here): DuckDB probes the source_key index for
+        # constants, not for parameters
+        probed = ", ".join(f"{keys.source_key(source)}::UBIGINT" for source in sources)
         marks = ", ".join("?" for _ in sources)
         rows = self._con.execute(
-            f"SELECT source_uri, run_id FROM files WHERE source_uri IN ({marks})", sources
+            f"SELECT source_uri, run_id FROM files WHERE source_key IN ({probed}) "
+            f"AND source_uri IN ({marks})",
+            sources,
         ).fetchall()
         return {str(source): str(run_id) for source, run_id in rows}
 

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from metadata_store import MetadataStore, StoreError
+from metadata_store.keys import source_key
 from metadata_store.layout import index_root
 from metadata_store.locking import lock_path_for
 from metadata_store.migrations import (
@@ -51,11 +52,11 @@ def test_version_1_store_is_upgraded_on_open(tmp_path):
     con.close()
     assert versions(path) == [(1, "create_records_files_runs")]
     assert indexes(path) == set()
-    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 5"):
+    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 6"):
         MetadataStore.open(path, read_only=True)  # readers cannot migrate
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5]
-    assert indexes(path) == set()  # the rows moved to Parquet index parts
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5, 6]
+    assert indexes(path) == {"files_source_key"}  # the rows moved to Parquet index parts
     con = duckdb.connect(str(path), read_only=True)
     kinds = dict(
         con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall()
@@ -88,10 +89,10 @@ def old_layout_store(path, rows: int) -> None:
 def test_old_layout_store_is_converted_by_the_first_writer(tmp_path):
     path = tmp_path / "m.duckdb"
     old_layout_store(path, 25)
-    with pytest.raises(StoreError, match="has schema version 3 and needs upgrading to 5"):
+    with pytest.raises(StoreError, match="has schema version 3 and needs upgrading to 6"):
         MetadataStore.open(path, read_only=True)
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5]
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5, 6]
     with MetadataStore.open(path, read_only=True) as store:
         assert store.accounting("old-run").records_in == 25
         (row,) = store.locate("https://old.example/17")
@@ -114,7 +115,7 @@ def test_half_upgraded_store_tells_readers_to_finish_it(tmp_path):
     path = tmp_path / "m.duckdb"
     old_layout_store(path, 3)
     con = duckdb.connect(str(path))
-    assert migrate(con, str(path)) == [4, 5]  # a writer that died before converting the rows
+    assert migrate(con, str(path)) == [4, 5, 6]  # a writer that died before converting the rows
     assert con.execute("SELECT count(*) FROM records").fetchall() == [(3,)]  # view over legacy
     con.close()
     with pytest.raises(
@@ -128,9 +129,9 @@ def test_half_upgraded_store_tells_readers_to_finish_it(tmp_path):
 
 def test_migrate_is_idempotent(tmp_path):
     con = duckdb.connect(str(tmp_path / "m.duckdb"))
-    assert migrate(con, "m") == [1, 2, 3, 4, 5]
+    assert migrate(con, "m") == [1, 2, 3, 4, 5, 6]
     assert migrate(con, "m") == []
-    assert applied_versions(con) == [1, 2, 3, 4, 5]
+    assert applied_versions(con) == [1, 2, 3, 4, 5, 6]
     con.close()
 
 
@@ -173,3 +174,27 @@ def test_records_table_matches_location_schema(tmp_path):
     columns = [r[0] for r in con.execute("DESCRIBE records").fetchall()]
     con.close()
     assert columns == [*LOCATION_SCHEMA.names, "duplicate_of", "similarity", "shard", "run_id"]
+
+
+def test_version_5_files_keep_their_rows_keyed_by_the_digest_of_their_path(tmp_path):
+    path = tmp_path / "m.duckdb"
+    con = duckdb.connect(str(path))
+    assert migrate(con, str(path), MIGRATIONS[:5]) == [1, 2, 3, 4, 5]
+    con.execute(
+        "INSERT INTO files VALUES ('/crawl/a.warc.gz', 10, 1.5, 'b1', 3, NULL, 'r1'), "
+        "('/crawl/é.html', 2, 0.0, 'b2', 1, 'error:unreadable_file', 'r2')"
+    )
+    con.execute("CREATE VIEW uses_files AS SELECT source_uri, run_id FROM files")
+    con.close()
+    MetadataStore.open(path).close()
+    assert [v for v, _ in versions(path)][-1] == 6
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("SELECT * EXCLUDE (source_key), source_key FROM files ORDER BY 1").fetchall()
+    assert [row[:-1] for row in rows] == [
+        ("/crawl/a.warc.gz", 10, 1.5, "b1", 3, None, "r1"),
+        ("/crawl/é.html", 2, 0.0, "b2", 1, "error:unreadable_file", "r2"),
+    ]
+    assert [row[-1] for row in rows] == [source_key(row[0]) for row in rows]
+    assert con.execute("SELECT count(*) FROM uses_files").fetchall() == [(2,)]
+    con.close()
+    assert indexes(path) == {"files_source_key"}
