@@ -136,7 +136,6 @@ class ListPrefixFn(beam.DoFn):
             readable, refused = readable_only(listed)
             unsupported += refused
             matched += len(readable[0])
-            matched_bytes += sum(readable[1])
             if not readable[0]:
                 continue
             if self.batching is None:
@@ -150,6 +149,7 @@ class ListPrefixFn(beam.DoFn):
             if self.keep is None:
                 yield from batches
                 continue
+            matched_bytes += sum(readable[1])  # only the keep rule needs it
             for batch in batches:
                 if spread_alone(batch, self.batching[1]):
                     yield TaggedOutput(SPREAD, batch)
