@@ -87,11 +87,12 @@ def _flag_value(args: Sequence[str], flag: str) -> str | None:
     return value
 
 
-# Beam's DirectRunner (2.77) first tries to run a pipeline on Prism, downloading its binary from
-# GitHub: a different runner, which ignores --direct_running_mode and needs the network (without
-# it, the attempt costs half a second and falls back). Its own check skips Prism for pipelines
-# that allow unsafe triggers; ours uses global windows and default triggers only, so that flag
-# changes nothing else, and the local runner is always the FnApiRunner the tests exercise.
+# Beam's DirectRunner (2.77 and 2.78) first tries to run a pipeline on Prism, downloading its
+# binary from GitHub: a different runner, which ignores --direct_running_mode and needs the
+# network (without it, the attempt costs half a second and falls back). Its own check skips
+# Prism for pipelines that allow unsafe triggers; ours uses global windows and default triggers
+# only, so that flag changes nothing else, and the local runner is always the FnApiRunner the
+# tests exercise.
 SKIP_PRISM = "--allow_unsafe_triggers"
 
 

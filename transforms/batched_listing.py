@@ -129,7 +129,10 @@ class ListPrefixFn(beam.DoFn):
     def setup(self) -> None:
         exit_promptly()
 
-    def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch | TaggedOutput]:
+    # What it yields depends on ``batching``: each ParDo of it declares its output type
+    # (``with_output_types``), as Beam 2.78 infers it from this annotation otherwise, a Union
+    # that no next step accepts (and reads a bare ``TaggedOutput`` here as a main output).
+    def process(self, pattern: str) -> Iterator[tuple[str, FileList] | FileBatch]:
         matched = unsupported = pieces = matched_bytes = 0
         kept: list[FileBatch] = []  # with keep, until the prefix proves too large
         for directory, listed in match_pattern(pattern, None if self.batching else CHUNK_FILES):
@@ -223,7 +226,9 @@ class ListBatchesWhereListed(beam.PTransform):
             pbegin
             | "Prefixes" >> SpreadPrefixes(self.patterns)
             | "ListAndBatch"
-            >> beam.ParDo(ListPrefixFn(self.batching, self.keep)).with_outputs(SPREAD, main="kept")
+            >> beam.ParDo(ListPrefixFn(self.batching, self.keep))
+            .with_output_types(FileBatch)  # with batching, every output (both tags) is a batch
+            .with_outputs(SPREAD, main="kept")
         )
         return listed.kept, listed[SPREAD] | "SpreadBatches" >> beam.Reshuffle()
 
@@ -257,10 +262,12 @@ class ListBatches(beam.PTransform):
             batching = (self.files_per_batch, self.batch_bytes)
             return (
                 prefixes
-                | "ListAndBatch" >> beam.ParDo(ListPrefixFn(batching))
+                | "ListAndBatch" >> beam.ParDo(ListPrefixFn(batching)).with_output_types(FileBatch)
                 | "SpreadBatches" >> beam.Reshuffle()
             )
-        listed = prefixes | "ListPrefixes" >> beam.ParDo(ListPrefixFn())
+        listed = prefixes | "ListPrefixes" >> beam.ParDo(ListPrefixFn()).with_output_types(
+            tuple[str, FileList]
+        )
         if self.committed_parts:
             committed = (
                 pbegin
