@@ -12,10 +12,10 @@ BEAM_LOCAL := --runner DirectRunner --direct_running_mode multi_processing --dir
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,notebook,gcp]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,notebook,gcp]'
 	# bytecode for the project's own modules, as pip writes it for installed packages: the driver
 	# and every local worker process import them, also where PYTHONDONTWRITEBYTECODE is set
 	$(PY) -m compileall -q pipelines transforms metadata_store bench > /dev/null
