@@ -136,9 +136,9 @@ def live(reader: PartReader, found: list[tuple[int, Row]]) -> list[Row]:
             continue
         newer = [x for x in layers if x.layer > layer_no]
         reader_run = latest.get(row["source_uri"], row["run_id"])
-        if reader_run != row["run_id"] and any(x.run_id == reader_run for x in newer):
+        if reader_run != row["run_id"] and any(x.holds(reader_run) for x in newer):
             continue
-        if any(x.run_id == row["run_id"] for x in newer):
+        if any(x.holds(row["run_id"]) for x in newer):
             continue
         if any(_in_layer(reader, x, row["record_id"]) for x in newer):
             continue

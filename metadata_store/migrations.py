@@ -199,6 +199,23 @@ def _key_files_by_digest(con: Connection) -> None:
     con.execute("CREATE INDEX files_source_key ON files (source_key)")
 
 
+def _add_layer_runs(con: Connection) -> None:
+    """layer_runs: every run whose rows a layer holds. A layer that merged the newest layers of
+    several runs (``compaction.py``) holds several, and a newer layer's run must still supersede
+    the rows of older layers that it read again. Until now a layer held its own run only."""
+    con.execute(
+        """
+        CREATE TABLE layer_runs (
+            layer INTEGER NOT NULL,   -- index_layers.layer
+            run_id VARCHAR NOT NULL   -- a run whose live rows the layer holds
+        )
+        """
+    )
+    con.execute(
+        "INSERT INTO layer_runs SELECT layer, run_id FROM index_layers WHERE run_id IS NOT NULL"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create_records_files_runs", _create_tables),
     Migration(2, "create_indexes", _create_indexes),
@@ -206,6 +223,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "move_records_to_index_parts", _move_records_to_index_parts),
     Migration(5, "add_runs_indexed_and_mode", _add_runs_indexed_and_mode),
     Migration(6, "key_files_by_digest", _key_files_by_digest),
+    Migration(7, "add_layer_runs", _add_layer_runs),
 )
 
 

@@ -20,7 +20,16 @@ from typing import Any
 
 import duckdb
 
-from metadata_store import catalog, layout, loading, lookup, migrations, queries, upgrade
+from metadata_store import (
+    catalog,
+    compaction,
+    layout,
+    loading,
+    lookup,
+    migrations,
+    queries,
+    upgrade,
+)
 from metadata_store.errors import StoreError, StoreLockedError, StoreNotFoundError, one_line
 from metadata_store.loading import RunSummary
 from metadata_store.locking import StoreLock, describe_holder, lock_path_for, read_holder
@@ -195,6 +204,22 @@ class MetadataStore:
         con = self._writable()
         try:
             return upgrade.compact(con, self.index_root, str(self.path))
+        finally:
+            self._reader.invalidate()
+
+    def merge_layers(self, max_layers: int = compaction.MAX_LAYERS) -> int:
+        """Merge the newest layers as ``compaction.layers_to_merge`` says (at most
+        ``max_layers`` left, the smaller ones merged first; 0 never merges); returns how many
+        layers became one (0: none)."""
+        con = self._writable()
+        if max_layers == 0:
+            return 0
+        try:
+            rows = [layer.records for layer in catalog.layers(con)]
+            count = compaction.layers_to_merge(rows, max_layers)
+            if count:
+                upgrade.merge_newest(con, self.index_root, str(self.path), count)
+            return count
         finally:
             self._reader.invalidate()
 

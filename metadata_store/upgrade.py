@@ -1,9 +1,11 @@
-"""Rewriting layers in place: converting a pre-index store, and compacting many layers into one.
+"""Rewriting layers in place: converting a pre-index store, compacting every layer into one, and
+merging the newest layers into one.
 
-Both stage their rows from a relation that already holds final records (``legacy_records``, or
-the live view of every layer), write them as one new layer with no run of its own, and swap it in
-with one transaction; the old parts are deleted after COMMIT. A compacted store answers each
-lookup with one probe per kind again, and its ``records`` view is a plain scan.
+Each stages its rows from a relation that already holds final records (``legacy_records``, or
+the live rows of the layers it replaces), writes them as one new layer with no run of its own
+(``layer_runs`` lists the runs it holds), and swaps it in with one transaction; the old parts
+are deleted after COMMIT. A compacted store answers each lookup with one probe per kind again,
+and its ``records`` view is a plain scan; a merge leaves fewer layers to probe.
 """
 
 from __future__ import annotations
@@ -30,14 +32,23 @@ def has_legacy_table(con: Connection) -> bool:
 
 
 def _rewrite(
-    con: Connection, root: Path, where: str, source: str, label: str, finish: list[str]
+    con: Connection,
+    root: Path,
+    where: str,
+    source: str,
+    label: str,
+    finish: list[str],
+    replaced: list[Layer] | None = None,
 ) -> int:
-    """Replace every layer by one written from ``source``; ``finish`` runs before COMMIT."""
+    """Replace the ``replaced`` layers (default: every layer) by one written from ``source``,
+    holding their runs; ``finish`` runs before COMMIT."""
     written: list[Part] = []
+    replaced = catalog.layers(con) if replaced is None else replaced
+    held = frozenset(r for x in replaced for r in (*x.runs, x.run_id) if r is not None)
     try:
         total = staging.count_rows(con, source)
         partitions = layout.partitions_for(total)
-        layer = Layer(catalog.next_layer(con), None, partitions)
+        layer = Layer(catalog.next_layer(con), None, partitions, held)
         if total:
             rows = staging.layer_rows_sql(staging.final_rows_sql(source))
             try:
@@ -48,9 +59,10 @@ def _rewrite(
                 raise StoreError(f"metadata store at {where}: two rows for record_id {e}") from e
         con.execute("BEGIN TRANSACTION")
         try:
-            doomed = catalog.drop_layers(con, [x.layer for x in catalog.layers(con)])
-            if total:
-                catalog.register_layer(con, layer, total, written, catalog.next_part_id(con))
+            doomed = catalog.drop_layers(con, [x.layer for x in replaced])
+            below = len(catalog.layers(con)) > 0  # a merge: older layers stay
+            first = catalog.next_part_id(con)
+            catalog.register_layer(con, layer, total, written, first, keep_empty=below)
             catalog.refresh_views(con, root, persistent=True)
             for sql in finish:
                 con.execute(sql)
@@ -86,3 +98,25 @@ def compact(con: Connection, root: Path, where: str) -> int:
         return staging.count_rows(con, "_live_records")
     in_file_order = "(SELECT * FROM _live_records ORDER BY source_uri, source_offset)"
     return _rewrite(con, root, where, in_file_order, "compacted", [])
+
+
+def merge_newest(con: Connection, root: Path, where: str, count: int) -> int:
+    """Fold the ``count`` newest layers into one holding their live rows (in file order, with
+    zstd) and their runs; older layers stay as they are. Returns the rows written.
+
+    The merged layer is the newest, as the layers it replaces were: a row of an older layer
+    stays superseded by a newer record of the same id, by a run that read its file again, or
+    by its run's reload, since ``layer_runs`` still names the runs the merged layer holds."""
+    every = catalog.layers(con)  # newest first
+    if count < 2 or count > len(every):
+        raise ValueError(f"cannot merge the {count} newest of {len(every)} layers")
+    if count == len(every):
+        return compact(con, root, where)
+    chosen = every[:count]
+    lowest = min(x.layer for x in chosen)
+    live = catalog.records_sql(con, root.resolve(), keep_layer=True)
+    newest = (
+        f"(SELECT * EXCLUDE (_layer) FROM ({live}) WHERE _layer >= {lowest} "
+        "ORDER BY source_uri, source_offset)"
+    )
+    return _rewrite(con, root, where, newest, "merged", [], chosen)

@@ -25,6 +25,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from metadata_store import StoreError
+from metadata_store.compaction import MAX_LAYERS
 from metadata_store.errors import one_line
 from pipelines.index_only import INDEX_FILES_PER_BATCH, build_index_graph
 from pipelines.options import (
@@ -70,6 +71,7 @@ class RunSettings:
     committed_parts: tuple[str, ...] = ()  # files parts of earlier runs (set by the driver)
     prior_runs: tuple[str, ...] = ()  # committed runs, oldest first, to deduplicate against
     index_only: bool = False  # list and index files, extract nothing (pipelines/index_only.py)
+    max_store_layers: int = MAX_LAYERS  # merge the store's newest layers down to this (0: never)
 
 
 LOCAL_DEFAULTS = (
@@ -153,6 +155,7 @@ def parse_args(argv: Sequence[str]) -> tuple[PipelineOptions, RunSettings]:
         quiet=output.quiet,
         reprocess=inputs.reprocess,
         index_only=inputs.index_only,
+        max_store_layers=output.max_store_layers,
     )
     return PipelineOptions(beam_arguments(beam_args)), settings
 

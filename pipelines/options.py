@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
+from metadata_store.compaction import MAX_LAYERS
+
 
 class UsageError(ValueError):
     """A bad flag value or missing input: reported as one line, exit code 2."""
@@ -203,6 +205,14 @@ class OutputOptions(PipelineOptions):
             default=None,
             help="Path of the DuckDB metadata store (default OUTPUT/metadata.duckdb; must be "
             "a local path).",
+        )
+        parser.add_argument(
+            "--max_store_layers",
+            type=_non_negative_int,
+            default=MAX_LAYERS,
+            help="After loading a run, merge the newest layers of the metadata store until at "
+            "most this many are left, the smaller ones first (a lookup probes every layer; "
+            f"default {MAX_LAYERS}; 0 never merges). See docs/metadata_store.md.",
         )
         parser.add_argument(
             "--quiet",

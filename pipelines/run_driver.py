@@ -229,6 +229,9 @@ def load(
             counters=counters,
             mode=INDEX_MODE if settings.index_only else FULL_MODE,
         )
+    merged = store.merge_layers(settings.max_store_layers)  # lookups probe every layer
+    if merged and not settings.quiet:
+        print(f"metadata store: merged its {merged} newest layers into one")
     return store.accounting(layout.run_id)
 
 

@@ -74,7 +74,7 @@ def test_version_4_store_gets_runs_indexed_and_mode(tmp_path):
     assert migrate(con, str(path), MIGRATIONS[:4]) == [1, 2, 3, 4]
     con.execute("INSERT INTO runs VALUES ('old-run', now(), now(), '[]', 0, 0, 0, 0, 0, '{}')")
     con.close()
-    with pytest.raises(StoreError, match="has schema version 4 and needs upgrading to 6"):
+    with pytest.raises(StoreError, match="has schema version 4 and needs upgrading to 7"):
         MetadataStore.open(path, read_only=True)
     MetadataStore.open(path).close()
     with MetadataStore.open(path, read_only=True) as store:
@@ -86,7 +86,7 @@ def test_version_4_store_gets_runs_indexed_and_mode(tmp_path):
             True,
         )
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(6,)]
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(7,)]
     con.close()
 
 

@@ -52,10 +52,10 @@ def test_version_1_store_is_upgraded_on_open(tmp_path):
     con.close()
     assert versions(path) == [(1, "create_records_files_runs")]
     assert indexes(path) == set()
-    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 6"):
+    with pytest.raises(StoreError, match="has schema version 1 and needs upgrading to 7"):
         MetadataStore.open(path, read_only=True)  # readers cannot migrate
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5, 6]
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5, 6, 7]
     assert indexes(path) == {"files_source_key"}  # the rows moved to Parquet index parts
     con = duckdb.connect(str(path), read_only=True)
     kinds = dict(
@@ -89,10 +89,10 @@ def old_layout_store(path, rows: int) -> None:
 def test_old_layout_store_is_converted_by_the_first_writer(tmp_path):
     path = tmp_path / "m.duckdb"
     old_layout_store(path, 25)
-    with pytest.raises(StoreError, match="has schema version 3 and needs upgrading to 6"):
+    with pytest.raises(StoreError, match="has schema version 3 and needs upgrading to 7"):
         MetadataStore.open(path, read_only=True)
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5, 6]
+    assert [v for v, _ in versions(path)] == [1, 2, 3, 4, 5, 6, 7]
     with MetadataStore.open(path, read_only=True) as store:
         assert store.accounting("old-run").records_in == 25
         (row,) = store.locate("https://old.example/17")
@@ -115,7 +115,7 @@ def test_half_upgraded_store_tells_readers_to_finish_it(tmp_path):
     path = tmp_path / "m.duckdb"
     old_layout_store(path, 3)
     con = duckdb.connect(str(path))
-    assert migrate(con, str(path)) == [4, 5, 6]  # a writer that died before converting the rows
+    assert migrate(con, str(path)) == [4, 5, 6, 7]  # a writer that died before converting the rows
     assert con.execute("SELECT count(*) FROM records").fetchall() == [(3,)]  # view over legacy
     con.close()
     with pytest.raises(
@@ -129,9 +129,9 @@ def test_half_upgraded_store_tells_readers_to_finish_it(tmp_path):
 
 def test_migrate_is_idempotent(tmp_path):
     con = duckdb.connect(str(tmp_path / "m.duckdb"))
-    assert migrate(con, "m") == [1, 2, 3, 4, 5, 6]
+    assert migrate(con, "m") == [1, 2, 3, 4, 5, 6, 7]
     assert migrate(con, "m") == []
-    assert applied_versions(con) == [1, 2, 3, 4, 5, 6]
+    assert applied_versions(con) == [1, 2, 3, 4, 5, 6, 7]
     con.close()
 
 
@@ -187,7 +187,7 @@ def test_version_5_files_keep_their_rows_keyed_by_the_digest_of_their_path(tmp_p
     con.execute("CREATE VIEW uses_files AS SELECT source_uri, run_id FROM files")
     con.close()
     MetadataStore.open(path).close()
-    assert [v for v, _ in versions(path)][-1] == 6
+    assert [v for v, _ in versions(path)][-1] == latest_version()
     con = duckdb.connect(str(path), read_only=True)
     rows = con.execute("SELECT * EXCLUDE (source_key), source_key FROM files ORDER BY 1").fetchall()
     assert [row[:-1] for row in rows] == [
@@ -198,3 +198,22 @@ def test_version_5_files_keep_their_rows_keyed_by_the_digest_of_their_path(tmp_p
     assert con.execute("SELECT count(*) FROM uses_files").fetchall() == [(2,)]
     con.close()
     assert indexes(path) == {"files_source_key"}
+
+
+def test_version_6_layers_name_their_runs_after_migration_7(tmp_path):
+    path = tmp_path / "m.duckdb"
+    con = duckdb.connect(str(path))
+    assert migrate(con, str(path), MIGRATIONS[:6]) == [1, 2, 3, 4, 5, 6]
+    con.execute("DROP TABLE legacy_records")  # empty: opening it at version 6 removed it
+    con.execute(
+        "INSERT INTO index_layers VALUES (1, NULL, 1, 5, now()), (2, 'r2', 1, 3, now()), "
+        "(3, 'r3', 2, 0, now())"
+    )
+    con.close()
+    MetadataStore.open(path).close()
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT * FROM layer_runs ORDER BY layer").fetchall() == [
+        (2, "r2"),
+        (3, "r3"),
+    ]
+    con.close()
