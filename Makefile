@@ -7,7 +7,7 @@ DEMO ?= demo
 WORKERS ?= 2
 BEAM_LOCAL := --runner DirectRunner --direct_running_mode multi_processing --direct_num_workers $(WORKERS)
 
-.PHONY: help setup demo test lint format bench bench-dedup bench-store bench-faults bench-index clean
+.PHONY: help setup demo test lint format bench bench-dedup bench-store bench-layers bench-faults bench-index clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -46,13 +46,16 @@ format: setup  ## apply ruff's formatting and safe fixes
 
 bench: setup  ## throughput vs a plain loop and datatrove, memory, stage shares; then the other benchmarks
 	$(PY) -m bench.bench_throughput
-	$(MAKE) --no-print-directory bench-dedup bench-store bench-faults bench-index
+	$(MAKE) --no-print-directory bench-dedup bench-store bench-layers bench-faults bench-index
 
 bench-dedup: setup  ## dedup benchmark: precision/recall vs exact Jaccard and datasketch, speed, 10k groups
 	$(PY) -m bench.bench_dedup
 
 bench-store: setup  ## metadata store at 1e5, 1e6, 1e7 records: bulk-load rate, size, lookup p50/p99
 	$(PY) -m bench.bench_store
+
+bench-layers: setup  ## lookups after 1, 8, 32 runs: one layer per run against the driver's merges
+	$(PY) -m bench.bench_layers
 
 bench-faults: setup  ## hostile inputs at full size (30 MB page, 1 GiB gzip bomb...): outcome, peak RSS, seconds
 	$(PY) -m bench.bench_faults

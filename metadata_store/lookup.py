@@ -119,8 +119,10 @@ def _fetch(
 
 
 def _in_layer(reader: PartReader, layer: Layer, record_id: str) -> bool:
+    # the columns ``_key_entries`` reads: a record found by its id was probed there already
+    columns = ["key", *POINTER]
     return any(
-        t.num_rows for t in _exact(reader, layer, "record_id", record_id, record_id, ["key"])
+        t.num_rows for t in _exact(reader, layer, "record_id", record_id, record_id, columns)
     )
 
 

@@ -23,6 +23,7 @@ from metadata_store.keys import prefix_bit
 from metadata_store.layout import DATA_KIND
 
 _OPEN_FILES = 256
+_KEPT_GROUPS = 32  # decoded row groups kept: about 8 MB at most
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class PartReader:
         self._kind_parts: dict[tuple[int, str], list[PartInfo]] = {}  # every partition's
         self._groups: dict[int, Groups] = {}
         self._files: OrderedDict[Path, pq.ParquetFile] = OrderedDict()
+        # the last row groups read: a lookup in several layers asks the newer ones again whether
+        # they hold the record it found (``lookup.live``)
+        self._tables: OrderedDict[tuple[Path, int, tuple[str, ...] | None], pa.Table] = (
+            OrderedDict()
+        )
 
     def invalidate(self) -> None:
         """Forget the catalog (it changed) and close the open parts (compaction deletes them)."""
@@ -89,6 +95,7 @@ class PartReader:
         self._kind_parts.clear()
         self._groups.clear()
         self._files.clear()
+        self._tables.clear()
 
     def layers(self) -> list[Layer]:
         """Newest first."""
@@ -175,7 +182,19 @@ class PartReader:
         return self._groups[part.part_id]
 
     def read(self, part: PartInfo, group: int, columns: list[str] | None = None) -> pa.Table:
-        """One row group of a part (all columns unless told)."""
+        """One row group of a part (all columns unless told); the last few are kept."""
+        slot = (part.path, group, None if columns is None else tuple(columns))
+        table = self._tables.get(slot)
+        if table is not None:
+            self._tables.move_to_end(slot)
+            return table
+        table = self._read(part, group, columns)
+        self._tables[slot] = table
+        if len(self._tables) > _KEPT_GROUPS:
+            self._tables.popitem(last=False)
+        return table
+
+    def _read(self, part: PartInfo, group: int, columns: list[str] | None) -> pa.Table:
         handle = self._files.get(part.path)
         if handle is None:
             handle = pq.ParquetFile(part.path, memory_map=True, pre_buffer=False)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from random import Random
 
+import duckdb
 import pytest
 
 from pipelines.demo import article_page, compose_article
@@ -90,6 +91,9 @@ def test_reprocess_after_adding_files_reads_all_and_publishes_each_once(first_ru
     assert len(sources) == len(set(sources)) == pages
     runs = json.loads((output / "summary.json").read_text())["run_id"]
     assert {r["run_id"] for r in store_records(output)} == {runs}
+    # layers of 8, 2 and 1 records, then this run's: the driver merged all four into one
+    with duckdb.connect(str(output / "metadata.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM index_layers").fetchall() == [(1,)]
 
 
 def test_a_relative_input_names_the_same_files_as_an_absolute_one(first_run):
