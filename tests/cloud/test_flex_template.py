@@ -28,6 +28,7 @@ LEFT_OUT = {
     "quiet": "a switch (the launcher passes --name=value); logs go to Cloud Logging anyway",
     "reprocess": "a switch (the launcher passes --name=value)",
     "index_only": "a switch (the launcher passes --name=value)",
+    "max_store_layers": "merges the layers of the local DuckDB store; a template has none",
 }
 # A valid value for each parameter: the example launch.
 EXAMPLE = {
