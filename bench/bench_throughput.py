@@ -34,6 +34,9 @@ OUT = REPO / "bench-out" / "throughput"
 DATATROVE_VENV = REPO / "bench-out" / ".venv-datatrove"
 DATATROVE_PACKAGES = ("datatrove[processing]==0.10.1", "warcio", "faust-cchardet", "python-magic")
 DATATROVE_PACKAGES += ("spacy",)  # MinhashDedupSignature's English word tokenizer
+# trafilatura's justext imports lxml.html.clean, a package of its own since lxml 5.2: without it
+# every page fails inside datatrove's extractor sandbox, which counts it as a timeout
+DATATROVE_PACKAGES += ("lxml_html_clean",)
 DATATROVE_SCRIPT = """
 import json, sys
 from datatrove.executor import LocalPipelineExecutor
@@ -47,8 +50,10 @@ if __name__ == "__main__":
              MinhashDedupSignature(output_folder=out + "/signatures")]
     LocalPipelineExecutor(pipeline=steps, tasks=tasks, workers=2, logging_dir=out + "/logs").run()
     stats = json.load(open(out + "/logs/stats.json"))
-    read = stats[0]["stats"]["documents"]
-    print(json.dumps({"documents": read["total"] if isinstance(read, dict) else read}))
+    def count(step, name):
+        value = stats[step]["stats"].get(name, 0)
+        return value["total"] if isinstance(value, dict) else value
+    print(json.dumps({"documents": count(0, "documents"), "extracted": count(1, "extracted")}))
 """
 STAGES = ("extract", "language", "signatures", "write")
 
@@ -118,11 +123,15 @@ def baseline(corpus: Path, workers: int, extra: list[str], repo: Path | None) ->
 def datatrove_python() -> tuple[Path | None, str]:
     """The datatrove venv's python, installing it on first use; (None, reason) if impossible."""
     python = DATATROVE_VENV / "bin" / "python"
-    if not python.exists():
+    wanted = "\n".join(DATATROVE_PACKAGES)
+    installed = DATATROVE_VENV / "crawlsift-packages.txt"  # what the venv was made with
+    if not installed.exists() or installed.read_text() != wanted:
+        shutil.rmtree(DATATROVE_VENV, ignore_errors=True)
         try:
             subprocess.run(["python3", "-m", "venv", str(DATATROVE_VENV)], check=True)
             pip = [str(python), "-m", "pip", "install", "--quiet", *DATATROVE_PACKAGES]
             subprocess.run(pip, check=True, capture_output=True, text=True)
+            installed.write_text(wanted)
         except (OSError, subprocess.CalledProcessError) as error:
             shutil.rmtree(DATATROVE_VENV, ignore_errors=True)
             detail = getattr(error, "stderr", "") or str(error)
@@ -135,8 +144,13 @@ def datatrove(python: Path, corpus: Path, n_files: int) -> Run:
     shutil.rmtree(output, ignore_errors=True)
     command = [str(python), "-c", DATATROVE_SCRIPT, str(corpus), str(output), str(n_files)]
     wall, cpu, peak, out = measure(command, OUT / "datatrove.log")
-    documents = json.loads(out.strip().splitlines()[-1])["documents"]
-    return Run("datatrove 0.10.1", 2, wall, cpu, peak, documents)
+    counts = json.loads(out.strip().splitlines()[-1])
+    if counts["extracted"] < counts["documents"] // 2:  # a broken install, not a baseline
+        raise RuntimeError(
+            f"datatrove extracted {counts['extracted']} of {counts['documents']} documents; "
+            f"see {OUT / 'datatrove' / 'logs'}"
+        )
+    return Run("datatrove 0.10.1", 2, wall, cpu, peak, counts["documents"])
 
 
 def fastest(runs: list[Run]) -> Run:
