@@ -79,6 +79,7 @@ def format_stats(stats: Mapping[str, Any]) -> str:
         "records": stats["records"],
         "files": f"{stats['files']} ({stats['files_with_error']} with error)",
         "runs": stats["runs"],
+        "layers": stats["layers"],
     }
     sections = {k: v for k, v in stats.items() if isinstance(v, dict)}
     names = [*totals, *(k for v in sections.values() for k in v)]

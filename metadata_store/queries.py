@@ -146,9 +146,11 @@ def _grouped(con: Connection, column: str, where: str = "") -> dict[str, int]:
 
 
 def stats(con: Connection) -> dict[str, Any]:
-    """Totals a user checks first: statuses, reasons, kept documents per language, files, runs."""
+    """Totals a user checks first: statuses, reasons, kept documents per language, files, runs,
+    and the store's layers."""
     files = con.execute("SELECT count(*), count(error) FROM files").fetchall()[0]
     n_runs = con.execute("SELECT count(*) FROM runs").fetchall()[0]
+    n_layers = con.execute("SELECT count(*) FROM index_layers").fetchall()[0]
     by_status = _grouped(con, "status")
     return {
         "records": sum(by_status.values()),
@@ -158,6 +160,7 @@ def stats(con: Connection) -> dict[str, Any]:
         "files": int(files[0]),
         "files_with_error": int(files[1]),
         "runs": int(n_runs[0]),
+        "layers": int(n_layers[0]),  # what a lookup probes (docs/metadata_store.md)
     }
 
 

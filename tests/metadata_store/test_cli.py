@@ -108,10 +108,11 @@ def test_stats_text_and_json(capsys, store_path):
     code, out, _ = run_main(capsys, "stats", "--store", str(store_path))
     assert code == 0
     lines = out.splitlines()
-    assert lines[:3] == [
+    assert lines[:4] == [
         "records                 6",
         "files                   2 (0 with error)",
         "runs                    1",
+        "layers                  1",
     ]
     assert "by status" in lines
     assert "  error:lost_in_dedup            1" in lines

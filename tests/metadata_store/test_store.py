@@ -222,6 +222,7 @@ def test_stats_runs_and_failed(loaded):
         "files": 2,
         "files_with_error": 0,
         "runs": 1,
+        "layers": 1,
     }
     (run,) = loaded.runs()
     assert run["argv"] == ["crawlsift", "--input", "x"]
