@@ -210,9 +210,10 @@ class OutputOptions(PipelineOptions):
             "--max_store_layers",
             type=_non_negative_int,
             default=MAX_LAYERS,
-            help="After loading a run, merge the newest layers of the metadata store until at "
-            "most this many are left, the smaller ones first (a lookup probes every layer; "
-            f"default {MAX_LAYERS}; 0 never merges). See docs/metadata_store.md.",
+            help="After loading a run, merge the metadata store's newest layers into one, as a "
+            "binary counter carries (older layers no bigger than the newer ones are taken in), "
+            "leaving at most this many: a lookup probes every layer "
+            f"(default {MAX_LAYERS}; 0 never merges). See docs/metadata_store.md.",
         )
         parser.add_argument(
             "--quiet",
