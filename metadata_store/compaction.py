@@ -10,8 +10,9 @@ more live rows than all the newer ones taken so far (``RATIO``), or while more t
 
 * the number of layers stays at most ``MAX_LAYERS`` (and at most log2 of the runs);
 * a record is rewritten about log2(store / run) times over its life, never the whole store on
-  every run (a full ``MetadataStore.compact`` would be): ten runs of the same size cost the
-  rewrites of 2, 2, 4, 2, 2, 8 ... layers' worth of rows, as a binary counter's carries.
+  every run (a full ``MetadataStore.compact`` would be): with runs of one size, the 2nd, 4th,
+  6th and 8th runs rewrite 2, 4, 2 and 8 runs' worth of rows, a binary counter's carries, and
+  the odd ones nothing.
 
 The counts are the layers' rows as loaded (``index_layers.records``); a layer's superseded rows
 disappear when it is merged.
