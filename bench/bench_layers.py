@@ -21,16 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from bench.bench_store import OUT, synthesise
+from bench.bench_store import FILES, OUT, synthesise
 from metadata_store import MetadataStore
 from metadata_store.catalog import layers
 from metadata_store.compaction import MAX_LAYERS
-
-_FILES = (
-    "SELECT source_uri, 1000::BIGINT AS size, 0.0::DOUBLE AS mtime, min(batch_id) AS batch_id, "
-    "count(*)::BIGINT AS n_records, NULL::VARCHAR AS error FROM read_parquet('{part}') "
-    "GROUP BY source_uri"
-)
 
 
 def split_runs(source: Path, runs: int) -> list[Path]:
@@ -55,7 +49,7 @@ def split_runs(source: Path, runs: int) -> list[Path]:
                 f"SEMI JOIN read_parquet('{part}') l ON l.record_id = o.record_id) "
                 f"TO '{run_dir}/outcomes/part-0.parquet' (FORMAT parquet)"
             )
-            files = _FILES.format(part=part)
+            files = FILES.format(locations=part)
             con.execute(f"COPY ({files}) TO '{run_dir}/files/part-0.parquet' (FORMAT parquet)")
     (base / "done").touch()
     return dirs

@@ -89,6 +89,13 @@ SELECT record_id, CASE WHEN hash(record_id) % 5 = 0 THEN 'duplicate' ELSE 'kept'
 FROM read_parquet('{part}') WHERE status = 'candidate'
 """
 
+# A run's files part: one row per source file of its ``locations`` parts
+FILES = (
+    "SELECT source_uri, 1000::BIGINT AS size, 0.0::DOUBLE AS mtime, min(batch_id) AS batch_id, "
+    "count(*)::BIGINT AS n_records, NULL::VARCHAR AS error FROM read_parquet('{locations}') "
+    "GROUP BY source_uri"
+)
+
 
 def synthesise(n: int) -> Path:
     """Worker parts of one run of ``n`` records (cached under bench-out/store)."""
@@ -108,12 +115,8 @@ def synthesise(n: int) -> Path:
             con.execute(f"COPY ({rows}) TO '{part}' (FORMAT parquet)")
             outcomes = run_dir / "outcomes" / f"part-{k:05d}.parquet"
             con.execute(f"COPY ({_OUTCOMES.format(part=part)}) TO '{outcomes}' (FORMAT parquet)")
-        con.execute(
-            "COPY (SELECT source_uri, 1000::BIGINT AS size, 0.0::DOUBLE AS mtime, "
-            "min(batch_id) AS batch_id, count(*)::BIGINT AS n_records, NULL::VARCHAR AS error "
-            f"FROM read_parquet('{run_dir}/locations/*.parquet') GROUP BY source_uri) "
-            f"TO '{run_dir}/files/part-0.parquet' (FORMAT parquet)"
-        )
+        files = FILES.format(locations=f"{run_dir}/locations/*.parquet")
+        con.execute(f"COPY ({files}) TO '{run_dir}/files/part-0.parquet' (FORMAT parquet)")
     (run_dir / "done").touch()
     return run_dir
 

@@ -43,6 +43,7 @@ def _rewrite(
     """Replace the ``replaced`` layers (default: every layer) by one written from ``source``,
     holding their runs; ``finish`` runs before COMMIT."""
     written: list[Part] = []
+    merge = replaced is not None  # older layers stay: an empty result is still a layer
     replaced = catalog.layers(con) if replaced is None else replaced
     held = frozenset(r for x in replaced for r in (*x.runs, x.run_id) if r is not None)
     try:
@@ -60,9 +61,8 @@ def _rewrite(
         con.execute("BEGIN TRANSACTION")
         try:
             doomed = catalog.drop_layers(con, [x.layer for x in replaced])
-            below = len(catalog.layers(con)) > 0  # a merge: older layers stay
             first = catalog.next_part_id(con)
-            catalog.register_layer(con, layer, total, written, first, keep_empty=below)
+            catalog.register_layer(con, layer, total, written, first, keep_empty=merge)
             catalog.refresh_views(con, root, persistent=True)
             for sql in finish:
                 con.execute(sql)
